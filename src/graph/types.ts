@@ -1,0 +1,102 @@
+import type { Command } from "./commands.js";
+
+/** Retry policy of a node (or the graph-wide default). Delays in milliseconds. */
+export interface RetryPolicy {
+  /** Total attempts, the first included. 1 means no retry. */
+  attempts: number;
+  initialDelayMs?: number;
+  backoffFactor?: number;
+  maxDelayMs?: number;
+  /** Randomise each delay by up to this fraction (0..1), or `true` for 0.2. */
+  jitter?: boolean | number;
+  /** Which errors are retried; default: every error but `NonRetryableError`. */
+  retryOn?: (error: Error) => boolean;
+}
+
+/** What a node receives beside the state. */
+export interface NodeContext {
+  readonly runId: string;
+  readonly node: string;
+  readonly step: number;
+  /** `runId:node:step[:sendIndex]` — the same for every attempt and after a crash; hand it to systems you call. */
+  readonly idempotencyKey: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborted on timeout, cancellation, or when the run stops. */
+  readonly signal: AbortSignal;
+  /** The input of a task started by `Send`; undefined otherwise. */
+  readonly input: unknown;
+  /** Publish custom progress on the run's event stream. */
+  emit(data: unknown): void;
+  /**
+   * Pause the run for outside input. The first time, the run stops with status `interrupted` and
+   * `payload` visible; after `resume(runId, value)` the node runs again and `interrupt` returns `value`.
+   */
+  interrupt<T = unknown>(payload: unknown): T;
+  /** End the run on purpose: it fails (and compensates completed steps) with this reason. */
+  abort(reason: string): never;
+}
+
+export interface CompensationContext {
+  readonly runId: string;
+  readonly node: string;
+  /** Stable per undo: `runId:node:step[:sendIndex]:undo`. */
+  readonly idempotencyKey: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+}
+
+export type NodeReturn<U> = U | Command<U> | undefined | void;
+
+export type NodeFunction<S, U> = (state: S, ctx: NodeContext) => NodeReturn<U> | Promise<NodeReturn<U>>;
+
+export interface NodeOptions<S, U> {
+  retry?: RetryPolicy;
+  /** Milliseconds per attempt; the attempt's signal is aborted when it runs out. */
+  timeout?: number;
+  /** `continue`: a final failure is recorded under the graph's `errorKey` and the run goes on. */
+  onError?: "fail" | "continue";
+  /** Undo this node's effect; given the state when the saga unwinds and the node's own update. */
+  compensate?: (state: S, result: U | undefined, ctx: CompensationContext) => unknown | Promise<unknown>;
+  /** Retry policy for `compensate`. */
+  compensateRetry?: RetryPolicy;
+  /** Nodes this node may `goto` through a `Command` (for validation and drawing). */
+  ends?: readonly string[];
+}
+
+/** What a router may return. */
+export type RouteResult = string | import("./commands.js").Send | ReadonlyArray<string | import("./commands.js").Send>;
+export type Router<S> = (state: S) => RouteResult;
+
+export interface NodeSpec {
+  readonly name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: stored type-erased; typed at addNode.
+  readonly fn: NodeFunction<any, any>;
+  // biome-ignore lint/suspicious/noExplicitAny: stored type-erased; typed at addNode.
+  readonly options: NodeOptions<any, any>;
+}
+
+export interface EdgeSpec {
+  /** One source: a plain edge. Several: a join that fires once all have finished. */
+  readonly from: readonly string[];
+  readonly to: string;
+}
+
+export interface BranchSpec {
+  readonly from: string;
+  // biome-ignore lint/suspicious/noExplicitAny: stored type-erased; typed at addConditionalEdges.
+  readonly router: Router<any>;
+  /** Router value -> node; a list means the router returns those names directly. */
+  readonly pathMap?: Readonly<Record<string, string>>;
+}
+
+/** The plain description of a graph that validation, drawing, hashing and the engine read. */
+export interface GraphSpec {
+  readonly nodes: ReadonlyMap<string, NodeSpec>;
+  readonly edges: readonly EdgeSpec[];
+  readonly branches: readonly BranchSpec[];
+  /** Names given to addNode more than once. */
+  readonly duplicateNodes: readonly string[];
+  readonly channels: readonly string[];
+  readonly errorKey?: string;
+}
