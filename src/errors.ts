@@ -74,11 +74,15 @@ export class NonRetryableError extends BatonError {
 export class NodeFailedError extends BatonError {
   readonly attempts: number;
   constructor(node: string, cause: Error, attempts: number, context: ErrorContext = {}) {
-    super("NODE_FAILED", `Node "${node}" failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${cause.message}`, {
-      ...context,
-      node,
-      cause,
-    });
+    super(
+      "NODE_FAILED",
+      `Node "${node}" failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${cause.message}`,
+      {
+        ...context,
+        node,
+        cause,
+      },
+    );
     this.attempts = attempts;
   }
 }

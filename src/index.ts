@@ -1,10 +1,10 @@
 export * from "./errors.js";
-export { START, END } from "./graph/constants.js";
-export { value, append, reduce } from "./graph/channels.js";
-export type { Channel, ChannelKind } from "./graph/channels.js";
-export { defineState } from "./graph/state.js";
-export type { StateDefinition, StateOf, UpdateOf, ChannelMap } from "./graph/state.js";
-export { Send, Command } from "./graph/commands.js";
-export { StateGraph } from "./graph/builder.js";
 export type { GraphOptions } from "./graph/builder.js";
+export { StateGraph } from "./graph/builder.js";
+export type { Channel, ChannelKind } from "./graph/channels.js";
+export { append, reduce, value } from "./graph/channels.js";
+export { Command, Send } from "./graph/commands.js";
+export { END, START } from "./graph/constants.js";
+export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/state.js";
+export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";

@@ -1,7 +1,15 @@
 import type { CompiledGraph, CompileOptions } from "../engine/compiled.js";
 import { createCompiledGraph } from "../engine/compiled.js";
 import type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./state.js";
-import type { BranchSpec, EdgeSpec, GraphSpec, NodeFunction, NodeOptions, NodeSpec, Router } from "./types.js";
+import type {
+  BranchSpec,
+  EdgeSpec,
+  GraphSpec,
+  NodeFunction,
+  NodeOptions,
+  NodeSpec,
+  Router,
+} from "./types.js";
 import { validateGraph } from "./validate.js";
 
 export interface GraphOptions {
@@ -58,7 +66,11 @@ export class StateGraph<C extends ChannelMap> {
     pathMap?: Readonly<Record<string, string>> | readonly string[],
   ): this {
     const branch: BranchSpec = pathMap
-      ? { from, router, pathMap: Array.isArray(pathMap) ? Object.fromEntries(pathMap.map((n) => [n, n])) : pathMap }
+      ? {
+          from,
+          router,
+          pathMap: Array.isArray(pathMap) ? Object.fromEntries(pathMap.map((n) => [n, n])) : pathMap,
+        }
       : { from, router };
     this.branches.push(branch);
     return this;

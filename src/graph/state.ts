@@ -6,7 +6,9 @@ export type AnyChannel = Channel<any, any>;
 export type ChannelMap = Record<string, AnyChannel>;
 
 /** The state a node reads: each key's current value. */
-export type StateOf<C extends ChannelMap> = { [K in keyof C]: C[K] extends Channel<infer V, infer _U> ? V : never };
+export type StateOf<C extends ChannelMap> = {
+  [K in keyof C]: C[K] extends Channel<infer V, infer _U> ? V : never;
+};
 
 /** What a node may return: any subset of keys, each with its channel's update type. */
 export type UpdateOf<C extends ChannelMap> = {
@@ -25,7 +27,10 @@ export interface StateDefinition<C extends ChannelMap = ChannelMap> {
  * @example
  * const State = defineState({ count: value(0), log: append<string>() });
  */
-export function defineState<C extends ChannelMap>(channels: C, options: { schema?: ZodType } = {}): StateDefinition<C> {
+export function defineState<C extends ChannelMap>(
+  channels: C,
+  options: { schema?: ZodType } = {},
+): StateDefinition<C> {
   return options.schema ? { channels, schema: options.schema } : { channels };
 }
 

@@ -65,7 +65,10 @@ export interface NodeOptions<S, U> {
 }
 
 /** What a router may return. */
-export type RouteResult = string | import("./commands.js").Send | ReadonlyArray<string | import("./commands.js").Send>;
+export type RouteResult =
+  | string
+  | import("./commands.js").Send
+  | ReadonlyArray<string | import("./commands.js").Send>;
 export type Router<S> = (state: S) => RouteResult;
 
 export interface NodeSpec {

@@ -1,0 +1,221 @@
+import { BatonError, coerceError, type ErrorInfo, errorInfo } from "../errors.js";
+import type { StateDefinition } from "../graph/state.js";
+import type { GraphSpec, RetryPolicy } from "../graph/types.js";
+import type { EventListener } from "./events.js";
+import type { InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
+import { type Finished, nextTasks, type RoutingTable } from "./routing.js";
+import { compensate } from "./saga.js";
+import { CancelReason } from "./signals.js";
+import { runStep } from "./step-runner.js";
+import type { Store } from "./store.js";
+import type { TaskEnv, TaskOutcome } from "./task-runner.js";
+import { applyWrites, type TaskWrites } from "./writes.js";
+
+/** A compiled graph as the loop sees it. */
+export interface Engine {
+  readonly name: string;
+  readonly definition: StateDefinition;
+  readonly spec: GraphSpec;
+  readonly table: RoutingTable;
+  readonly maxConcurrency: number;
+  readonly stepLimit: number;
+  readonly retry: RetryPolicy | undefined;
+  readonly now: () => number;
+}
+
+/** Where a run stands when the loop picks it up: fresh after its input, or rebuilt from the store. */
+export interface Position {
+  step: number;
+  state: Record<string, unknown>;
+  next: readonly TaskSpec[];
+  joins: Readonly<Record<string, readonly string[]>>;
+  /** Records already stored for the step about to run (after a crash or an interrupt). */
+  pending: Map<string, TaskRecord> | undefined;
+  /** Finished tasks whose node can be undone, in completion order. */
+  undoable: TaskRecord[];
+  seq: number;
+  /** When set, the run failed before and only its compensation is left to do. */
+  compensating?: ErrorInfo;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  state: Record<string, unknown>;
+  error?: ErrorInfo;
+  interrupts?: InterruptInfo[];
+  steps: number;
+}
+
+/** Run supersteps until the graph ends, fails, pauses or is cancelled; store each step as it ends. */
+export async function drive(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  pos: Position,
+  emit: EventListener | undefined,
+  signal: AbortSignal,
+): Promise<RunOutcome> {
+  if (pos.compensating) return unwind(engine, store, runId, pos, emit, signal, pos.compensating);
+  const env = taskEnv(engine, store, runId, pos, emit, signal);
+  while (pos.next.length > 0) {
+    if (signal.aborted) return stop(engine, store, runId, pos, emit, signal, signal.reason);
+    const step = pos.step + 1;
+    if (step > engine.stepLimit) {
+      const error = new BatonError(
+        "STEP_LIMIT",
+        `Run stopped after ${engine.stepLimit} steps (stepLimit); the graph may loop forever`,
+        { runId, step },
+      );
+      return unwind(engine, store, runId, pos, emit, signal, errorInfo(error));
+    }
+    const tasks = pos.next;
+    env.step = step;
+    env.state = pos.state;
+    emit?.({
+      type: "step_started",
+      runId,
+      at: engine.now(),
+      step,
+      tasks: tasks.map((t) => ({ id: t.id, node: t.node })),
+    });
+    const outcomes = await runStep(env, engine.spec.nodes, tasks, pos.pending, engine.maxConcurrency);
+    pos.pending = undefined;
+    const verdict = await settle(engine, store, runId, pos, step, tasks, outcomes, emit, signal);
+    if (verdict) return verdict;
+  }
+  return { status: "completed", state: pos.state, steps: pos.step };
+}
+
+/** Apply a step's outcomes: pause, fail, or commit the writes and the next checkpoint. */
+async function settle(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  pos: Position,
+  step: number,
+  tasks: readonly TaskSpec[],
+  outcomes: readonly TaskOutcome[],
+  emit: EventListener | undefined,
+  signal: AbortSignal,
+): Promise<RunOutcome | undefined> {
+  const finished: TaskRecord[] = [];
+  const interrupts: InterruptInfo[] = [];
+  for (const [i, o] of outcomes.entries()) {
+    if (o.kind === "cancelled") return stop(engine, store, runId, pos, emit, signal, o.reason);
+    if (o.kind === "aborted") {
+      const error = new BatonError("RUN_ABORTED", `Node "${tasks[i]!.node}" ended the run: ${o.reason}`, {
+        runId,
+        node: tasks[i]!.node,
+        step,
+      });
+      return unwind(engine, store, runId, pos, emit, signal, errorInfo(error), finishedOf(outcomes));
+    }
+    if (o.kind === "failed")
+      return unwind(engine, store, runId, pos, emit, signal, errorInfo(o.error), finishedOf(outcomes));
+    if (o.kind === "interrupted")
+      interrupts.push({ taskId: o.record.taskId, node: o.record.node, step, payload: o.payload });
+    else finished.push(o.record);
+  }
+  if (interrupts.length > 0) return { status: "interrupted", state: pos.state, interrupts, steps: pos.step };
+  try {
+    const state = { ...pos.state };
+    const writes: TaskWrites[] = finished.map((r) => ({
+      taskId: r.taskId,
+      node: r.node,
+      writes: r.writes ?? [],
+    }));
+    applyWrites(engine.definition.channels, state, writes, step);
+    const done: Finished[] = finished.map((r) =>
+      r.goto ? { node: r.node, goto: r.goto } : { node: r.node },
+    );
+    const { next, joins } = nextTasks(engine.table, done, state, pos.joins);
+    track(engine, pos, finished);
+    Object.assign(pos, { step, state, next, joins });
+  } catch (error) {
+    return unwind(engine, store, runId, pos, emit, signal, errorInfo(coerceError(error)), finished);
+  }
+  if (store) {
+    await store.putCheckpoint({ runId, step, next: pos.next, joins: pos.joins, createdAt: engine.now() });
+    emit?.({ type: "checkpoint_saved", runId, at: engine.now(), step });
+  }
+  return undefined;
+}
+
+const finishedOf = (outcomes: readonly TaskOutcome[]) =>
+  outcomes.flatMap((o) => (o.kind === "finished" ? [o.record] : []));
+
+function track(engine: Engine, pos: Position, finished: readonly TaskRecord[]): void {
+  for (const r of finished)
+    if (r.status === "succeeded" && engine.spec.nodes.get(r.node)!.options.compensate) pos.undoable.push(r);
+}
+
+/** Cancelled from outside: compensate when asked to, else just stop. */
+async function stop(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  pos: Position,
+  emit: EventListener | undefined,
+  signal: AbortSignal,
+  reason: unknown,
+): Promise<RunOutcome> {
+  const error = errorInfo(new BatonError("RUN_CANCELLED", `Run ${runId} was cancelled`, { runId }));
+  if (reason instanceof CancelReason && reason.compensate)
+    return unwind(engine, store, runId, pos, emit, undefined, error);
+  return { status: "cancelled", state: pos.state, error, steps: pos.step };
+}
+
+/** The run failed for good: undo completed steps in reverse order when any can be undone. */
+async function unwind(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  pos: Position,
+  emit: EventListener | undefined,
+  signal: AbortSignal | undefined,
+  error: ErrorInfo,
+  alsoFinished: readonly TaskRecord[] = [],
+): Promise<RunOutcome> {
+  track(engine, pos, alsoFinished);
+  if (pos.undoable.length === 0) return { status: "failed", state: pos.state, error, steps: pos.step };
+  await store?.updateRun(runId, { status: "compensating", error });
+  const result = await compensate(
+    engine,
+    store,
+    runId,
+    pos.undoable,
+    pos.state,
+    emit,
+    signal ?? new AbortController().signal,
+  );
+  const outcome: RunOutcome = {
+    status: result.status,
+    state: pos.state,
+    error: result.error ?? error,
+    steps: pos.step,
+  };
+  return outcome;
+}
+
+function taskEnv(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  pos: Position,
+  emit: EventListener | undefined,
+  signal: AbortSignal,
+): TaskEnv & { step: number; state: Record<string, unknown> } {
+  return {
+    runId,
+    step: pos.step,
+    state: pos.state,
+    channels: engine.definition.channels,
+    signal,
+    store,
+    emit,
+    retryDefault: engine.retry,
+    errorKey: engine.spec.errorKey,
+    nextSeq: () => ++pos.seq,
+    now: engine.now,
+  };
+}

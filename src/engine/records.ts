@@ -1,0 +1,130 @@
+import type { ErrorInfo } from "../errors.js";
+
+/** Where a run stands. `pending` runs wait in a queue for a worker. */
+export type RunStatus =
+  | "pending"
+  | "running"
+  | "interrupted"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "compensating"
+  | "compensated"
+  | "compensation_failed";
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
+  "completed",
+  "failed",
+  "cancelled",
+  "compensated",
+  "compensation_failed",
+]);
+
+export interface InterruptInfo {
+  readonly taskId: string;
+  readonly node: string;
+  readonly step: number;
+  readonly payload: unknown;
+}
+
+export interface RunRecord {
+  readonly id: string;
+  /** The workflow's name (from `compile({ name })`), used to find its code again. */
+  readonly graph: string;
+  readonly graphHash: string;
+  readonly status: RunStatus;
+  readonly input: unknown;
+  /** The step of the last checkpoint. */
+  readonly step: number;
+  readonly queue: string;
+  readonly error?: ErrorInfo;
+  readonly interrupts?: readonly InterruptInfo[];
+  /** Set by `cancel()` from any process; the process running the run aborts it. */
+  readonly cancelRequested?: { compensate: boolean };
+  /** The run this one was forked from, and at which step. */
+  readonly parent?: { runId: string; step: number };
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type RunPatch = Partial<
+  Pick<RunRecord, "status" | "step" | "error" | "interrupts" | "cancelRequested" | "graphHash">
+> & { clear?: ReadonlyArray<"error" | "interrupts" | "cancelRequested"> };
+
+export interface NewRun {
+  readonly id: string;
+  readonly graph: string;
+  readonly graphHash: string;
+  readonly status: RunStatus;
+  readonly input: unknown;
+  readonly queue?: string;
+  readonly parent?: { runId: string; step: number };
+}
+
+/** One task of a step: a node triggered by edges, or a `Send` with its own input. */
+export interface TaskSpec {
+  /** Unique within the step: the node name, or `node#i` for the i-th `Send` to it. */
+  readonly id: string;
+  readonly node: string;
+  readonly input?: unknown;
+}
+
+export type TaskStatus = "succeeded" | "failed" | "continued" | "retrying" | "interrupted";
+
+export interface AttemptInfo {
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly error?: ErrorInfo;
+}
+
+/**
+ * What a task left behind, stored the moment it happens. `succeeded` and `continued` (a failure
+ * recorded under the error key) tasks are finished: their writes count and they never run again.
+ */
+export interface TaskRecord {
+  readonly runId: string;
+  readonly step: number;
+  readonly taskId: string;
+  readonly node: string;
+  readonly status: TaskStatus;
+  readonly attempts: number;
+  /** Ordered writes `[key, update]`; `set` writes (a fork's seed) replace instead of reducing. */
+  readonly writes?: ReadonlyArray<readonly [string, unknown]>;
+  readonly mode?: "set";
+  /** Targets of a returned `Command`. */
+  readonly goto?: ReadonlyArray<TaskTarget>;
+  readonly error?: ErrorInfo;
+  /** When a retrying task's next attempt is due (epoch ms). */
+  readonly nextDueAt?: number;
+  readonly interrupts?: readonly unknown[];
+  readonly resumes?: readonly unknown[];
+  readonly history?: readonly AttemptInfo[];
+  /** Completion order within the run; compensation runs in reverse of it. */
+  readonly seq: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
+
+export type TaskTarget = string | { readonly node: string; readonly input: unknown };
+
+/** Written after each step: what runs next and how far each join has got. State lives in the task writes. */
+export interface Checkpoint {
+  readonly runId: string;
+  readonly step: number;
+  readonly next: readonly TaskSpec[];
+  /** Join edge index -> sources that have finished since the join last fired. */
+  readonly joins: Readonly<Record<string, readonly string[]>>;
+  readonly createdAt: number;
+}
+
+export interface CompensationRecord {
+  readonly runId: string;
+  /** `step:taskId` of the task being undone. */
+  readonly taskKey: string;
+  readonly node: string;
+  readonly status: "done" | "failed";
+  readonly attempts: number;
+  readonly error?: ErrorInfo;
+  readonly finishedAt: number;
+}

@@ -1,0 +1,129 @@
+import { BatonError } from "../errors.js";
+import { Send } from "../graph/commands.js";
+import { END, START } from "../graph/constants.js";
+import type { BranchSpec, GraphSpec } from "../graph/types.js";
+import type { TaskSpec, TaskTarget } from "./records.js";
+
+/** Edges indexed by source, computed once per compiled graph. */
+export interface RoutingTable {
+  readonly spec: GraphSpec;
+  readonly plain: ReadonlyMap<string, readonly string[]>;
+  /** Source -> indices of join edges it takes part in. */
+  readonly joinsOf: ReadonlyMap<string, readonly number[]>;
+  readonly branches: ReadonlyMap<string, readonly BranchSpec[]>;
+}
+
+export function routingTable(spec: GraphSpec): RoutingTable {
+  const plain = new Map<string, string[]>();
+  const joinsOf = new Map<string, number[]>();
+  const branches = new Map<string, BranchSpec[]>();
+  const push = <T>(map: Map<string, T[]>, key: string, v: T) => {
+    const list = map.get(key);
+    if (list) list.push(v);
+    else map.set(key, [v]);
+  };
+  spec.edges.forEach((edge, index) => {
+    if (edge.from.length === 1) push(plain, edge.from[0]!, edge.to);
+    else for (const source of edge.from) push(joinsOf, source, index);
+  });
+  for (const branch of spec.branches) push(branches, branch.from, branch);
+  return { spec, plain, joinsOf, branches };
+}
+
+export interface Finished {
+  readonly node: string;
+  readonly goto?: readonly TaskTarget[];
+}
+
+/**
+ * What runs in the next step, given the nodes that finished in this one (in deterministic order)
+ * and the state after their writes. Pure: routers are called with the state, nothing else.
+ */
+export function nextTasks(
+  table: RoutingTable,
+  finished: readonly Finished[],
+  state: unknown,
+  joins: Readonly<Record<string, readonly string[]>>,
+): { next: TaskSpec[]; joins: Record<string, readonly string[]> } {
+  const triggered = new Set<string>();
+  const sends: Array<{ node: string; input: unknown }> = [];
+  const joinState: Record<string, readonly string[]> = { ...joins };
+  const target = (t: TaskTarget) => {
+    if (typeof t === "string") {
+      if (t !== END) triggered.add(t);
+    } else sends.push(t);
+  };
+  for (const { node, goto } of finished) {
+    for (const to of table.plain.get(node) ?? []) target(to);
+    for (const index of table.joinsOf.get(node) ?? []) {
+      const seen = joinState[index] ?? [];
+      if (!seen.includes(node)) joinState[index] = [...seen, node];
+    }
+    for (const branch of table.branches.get(node) ?? [])
+      for (const t of route(table.spec, branch, state)) target(t);
+    if (goto) for (const t of goto) target(checkGoto(table.spec, node, t));
+  }
+  for (const key of Object.keys(joinState)) {
+    const edge = table.spec.edges[Number(key)]!;
+    if (joinState[key]!.length === edge.from.length) {
+      delete joinState[key];
+      target(edge.to);
+    }
+  }
+  return { next: toTasks(triggered, sends), joins: joinState };
+}
+
+/** The tasks that START's edges and routers trigger. */
+export function firstTasks(table: RoutingTable, state: unknown): TaskSpec[] {
+  return nextTasks(table, [{ node: START }], state, {}).next;
+}
+
+function toTasks(triggered: Set<string>, sends: ReadonlyArray<{ node: string; input: unknown }>): TaskSpec[] {
+  const tasks: TaskSpec[] = [...triggered].sort().map((node) => ({ id: node, node }));
+  const counts = new Map<string, number>();
+  for (const { node, input } of sends) {
+    const i = counts.get(node) ?? 0;
+    counts.set(node, i + 1);
+    tasks.push({ id: `${node}#${i}`, node, input });
+  }
+  return tasks;
+}
+
+function route(spec: GraphSpec, branch: BranchSpec, state: unknown): TaskTarget[] {
+  const result = branch.router(state);
+  const values: unknown[] = Array.isArray(result) ? result : [result];
+  return values.map((v) => {
+    if (v instanceof Send) return { node: known(spec, branch.from, v.node, v.node), input: v.input };
+    if (typeof v !== "string") throw routerError(branch.from, v);
+    if (branch.pathMap) {
+      const mapped = Object.hasOwn(branch.pathMap, v) ? branch.pathMap[v] : undefined;
+      if (mapped === undefined) throw routerError(branch.from, v, Object.keys(branch.pathMap));
+      return mapped;
+    }
+    return known(spec, branch.from, v, v);
+  });
+}
+
+function known(spec: GraphSpec, from: string, name: string, value: unknown): string {
+  if (name !== END && !spec.nodes.has(name)) throw routerError(from, value);
+  return name;
+}
+
+function routerError(from: string, value: unknown, allowed?: string[]): BatonError {
+  const hint = allowed ? ` (its path map allows ${allowed.map((a) => `"${a}"`).join(", ")})` : "";
+  return new BatonError(
+    "ROUTER_TARGET",
+    `The router after "${from}" returned ${JSON.stringify(value) ?? String(value)}, which is not a node of the graph${hint}`,
+    { node: from },
+  );
+}
+
+function checkGoto(spec: GraphSpec, node: string, t: TaskTarget): TaskTarget {
+  const name = typeof t === "string" ? t : t.node;
+  if (name !== END && !spec.nodes.has(name)) {
+    throw new BatonError("ROUTER_TARGET", `Node "${node}" returned a Command to unknown node "${name}"`, {
+      node,
+    });
+  }
+  return t;
+}

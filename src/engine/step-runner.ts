@@ -1,0 +1,40 @@
+import type { NodeSpec } from "../graph/types.js";
+import type { TaskRecord, TaskSpec } from "./records.js";
+import { runTask, type TaskEnv, type TaskOutcome } from "./task-runner.js";
+
+/**
+ * Run one step's tasks concurrently, at most `maxConcurrency` at a time. Tasks already finished
+ * before a crash are not run again: their stored record stands in. Outcomes come back in task order.
+ */
+export async function runStep(
+  env: TaskEnv,
+  nodes: ReadonlyMap<string, NodeSpec>,
+  tasks: readonly TaskSpec[],
+  stored: ReadonlyMap<string, TaskRecord> | undefined,
+  maxConcurrency: number,
+): Promise<TaskOutcome[]> {
+  const outcomes: TaskOutcome[] = new Array(tasks.length);
+  const pending: number[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const record = stored?.get(tasks[i]!.id);
+    if (record && (record.status === "succeeded" || record.status === "continued")) {
+      outcomes[i] = { kind: "finished", record };
+    } else pending.push(i);
+  }
+  const start = (i: number) => {
+    const task = tasks[i]!;
+    return runTask(env, nodes.get(task.node)!, task, stored?.get(task.id)).then((o) => {
+      outcomes[i] = o;
+    });
+  };
+  if (pending.length === 1) await start(pending[0]!);
+  else if (pending.length <= maxConcurrency) await Promise.all(pending.map(start));
+  else {
+    let next = 0;
+    const worker = async () => {
+      while (next < pending.length) await start(pending[next++]!);
+    };
+    await Promise.all(Array.from({ length: maxConcurrency }, worker));
+  }
+  return outcomes;
+}

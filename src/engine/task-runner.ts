@@ -1,0 +1,273 @@
+import { coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
+import type { ChannelMap } from "../graph/state.js";
+import type { NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
+import type { EventListener } from "./events.js";
+import type { AttemptInfo, TaskRecord, TaskSpec } from "./records.js";
+import { resolveRetry, retryDelay, sleep } from "./retry.js";
+import { AbortRunSignal, abortable, CancelReason, childSignal, InterruptSignal } from "./signals.js";
+import type { Store } from "./store.js";
+import { splitReturn } from "./writes.js";
+
+/** What one task needs from its run. */
+export interface TaskEnv {
+  readonly runId: string;
+  readonly step: number;
+  readonly channels: ChannelMap;
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly signal: AbortSignal;
+  readonly store: Store | undefined;
+  readonly emit: EventListener | undefined;
+  readonly retryDefault: RetryPolicy | undefined;
+  readonly errorKey: string | undefined;
+  nextSeq(): number;
+  now(): number;
+}
+
+export type TaskOutcome =
+  | { kind: "finished"; record: TaskRecord }
+  | { kind: "failed"; record: TaskRecord; error: Error }
+  | { kind: "interrupted"; record: TaskRecord; payload: unknown }
+  | { kind: "aborted"; reason: string }
+  | { kind: "cancelled"; reason: CancelReason };
+
+/** Run one task to a final outcome: attempts with backoff, timeouts, interrupts; every outcome stored. */
+export async function runTask(
+  env: TaskEnv,
+  node: NodeSpec,
+  task: TaskSpec,
+  previous: TaskRecord | undefined,
+): Promise<TaskOutcome> {
+  const policy = resolveRetry(node.options.retry, env.retryDefault);
+  const history: AttemptInfo[] = [...(previous?.history ?? [])];
+  const resumes = previous?.status === "interrupted" ? (previous.resumes ?? []) : [];
+  let attempt = previous?.status === "retrying" ? previous.attempts : 0;
+  if (previous?.nextDueAt !== undefined) await sleep(previous.nextDueAt - env.now(), env.signal);
+  const firstStartedAt = previous?.startedAt ?? env.now();
+  for (;;) {
+    attempt += 1;
+    if (env.signal.aborted) return stopped(env.signal.reason);
+    const startedAt = env.now();
+    env.emit?.({
+      type: "node_started",
+      runId: env.runId,
+      at: startedAt,
+      step: env.step,
+      node: task.node,
+      taskId: task.id,
+      attempt,
+    });
+    const result = await attemptOnce(env, node, task, attempt, resumes);
+    const finishedAt = env.now();
+    const base = {
+      runId: env.runId,
+      step: env.step,
+      taskId: task.id,
+      node: task.node,
+      attempts: attempt,
+      startedAt: firstStartedAt,
+      finishedAt,
+    };
+    if (result.ok) {
+      const { writes, goto } = result;
+      const record: TaskRecord = {
+        ...base,
+        status: "succeeded",
+        writes,
+        ...(goto ? { goto } : {}),
+        seq: env.nextSeq(),
+        ...(history.length ? { history: [...history, { attempt, startedAt, finishedAt }] } : {}),
+      };
+      await env.store?.putTask(record);
+      env.emit?.({
+        type: "node_succeeded",
+        runId: env.runId,
+        at: finishedAt,
+        step: env.step,
+        node: task.node,
+        taskId: task.id,
+        attempt,
+        durationMs: finishedAt - startedAt,
+        update: Object.fromEntries(writes),
+      });
+      return { kind: "finished", record };
+    }
+    const thrown = result.thrown;
+    if (thrown instanceof InterruptSignal) {
+      const record: TaskRecord = {
+        ...base,
+        status: "interrupted",
+        attempts: attempt - 1,
+        interrupts: [thrown.payload],
+        resumes,
+        seq: 0,
+        history,
+      };
+      await env.store?.putTask(record);
+      env.emit?.({
+        type: "interrupted",
+        runId: env.runId,
+        at: finishedAt,
+        step: env.step,
+        node: task.node,
+        taskId: task.id,
+        payload: thrown.payload,
+      });
+      return { kind: "interrupted", record, payload: thrown.payload };
+    }
+    if (thrown instanceof AbortRunSignal) return { kind: "aborted", reason: thrown.reason };
+    if (thrown instanceof CancelReason || (env.signal.aborted && !(thrown instanceof NodeTimeoutError))) {
+      return stopped(env.signal.reason ?? thrown);
+    }
+    const error = coerceError(thrown);
+    history.push({ attempt, startedAt, finishedAt, error: errorInfo(error) });
+    if (attempt < policy.attempts && policy.retryOn(error)) {
+      const delayMs = retryDelay(policy, attempt);
+      await env.store?.putTask({
+        ...base,
+        status: "retrying",
+        error: errorInfo(error),
+        nextDueAt: finishedAt + delayMs,
+        seq: 0,
+        history,
+      });
+      env.emit?.({
+        type: "node_retrying",
+        runId: env.runId,
+        at: finishedAt,
+        step: env.step,
+        node: task.node,
+        taskId: task.id,
+        attempt,
+        delayMs,
+        error: errorInfo(error),
+      });
+      await sleep(delayMs, env.signal);
+      continue;
+    }
+    return failed(env, node, task, base, error, history);
+  }
+}
+
+type AttemptResult =
+  | { ok: true; writes: Array<readonly [string, unknown]>; goto: TaskRecord["goto"] }
+  | { ok: false; thrown: unknown };
+
+async function attemptOnce(
+  env: TaskEnv,
+  node: NodeSpec,
+  task: TaskSpec,
+  attempt: number,
+  resumes: readonly unknown[],
+): Promise<AttemptResult> {
+  const timeout = node.options.timeout;
+  const child =
+    timeout === undefined
+      ? undefined
+      : childSignal(
+          env.signal,
+          timeout,
+          () => new NodeTimeoutError(task.node, timeout, { runId: env.runId, step: env.step }),
+        );
+  const signal = child?.signal ?? env.signal;
+  const ctx = nodeContext(env, task, attempt, signal, resumes);
+  try {
+    let returned = node.fn(env.state, ctx);
+    if (returned instanceof Promise) returned = await abortable(returned, signal);
+    const { writes, goto } = splitReturn(env.channels, task.node, returned);
+    return { ok: true, writes, goto };
+  } catch (thrown) {
+    return {
+      ok: false,
+      thrown:
+        signal.aborted && !(thrown instanceof InterruptSignal) && !(thrown instanceof AbortRunSignal)
+          ? signal.reason
+          : thrown,
+    };
+  } finally {
+    child?.dispose();
+  }
+}
+
+function nodeContext(
+  env: TaskEnv,
+  task: TaskSpec,
+  attempt: number,
+  signal: AbortSignal,
+  resumes: readonly unknown[],
+): NodeContext {
+  let interrupts = 0;
+  const suffix = task.id === task.node ? "" : `:${task.id.slice(task.node.length + 1)}`;
+  return {
+    runId: env.runId,
+    node: task.node,
+    step: env.step,
+    idempotencyKey: `${env.runId}:${task.node}:${env.step}${suffix}`,
+    attempt,
+    signal,
+    input: task.input,
+    emit: (data) =>
+      env.emit?.({
+        type: "node_custom",
+        runId: env.runId,
+        at: env.now(),
+        step: env.step,
+        node: task.node,
+        taskId: task.id,
+        data,
+      }),
+    interrupt<T>(payload: unknown): T {
+      const index = interrupts++;
+      if (index < resumes.length) return resumes[index] as T;
+      throw new InterruptSignal(payload);
+    },
+    abort(reason: string): never {
+      throw new AbortRunSignal(reason);
+    },
+  };
+}
+
+function stopped(reason: unknown): TaskOutcome {
+  return { kind: "cancelled", reason: reason instanceof CancelReason ? reason : new CancelReason(false) };
+}
+
+async function failed(
+  env: TaskEnv,
+  node: NodeSpec,
+  task: TaskSpec,
+  base: Omit<TaskRecord, "status" | "seq">,
+  error: Error,
+  history: AttemptInfo[],
+): Promise<TaskOutcome> {
+  const attempts = base.attempts;
+  const info = errorInfo(error);
+  const continued = node.options.onError === "continue" && env.errorKey !== undefined;
+  const kind = error instanceof NodeTimeoutError ? "timeout" : "error";
+  const record: TaskRecord = continued
+    ? {
+        ...base,
+        status: "continued",
+        error: info,
+        history,
+        seq: env.nextSeq(),
+        writes: [[env.errorKey!, { node: task.node, taskId: task.id, error: info.message, attempts, kind }]],
+      }
+    : { ...base, status: "failed", error: info, history, seq: 0 };
+  await env.store?.putTask(record);
+  env.emit?.({
+    type: "node_failed",
+    runId: env.runId,
+    at: env.now(),
+    step: env.step,
+    node: task.node,
+    taskId: task.id,
+    attempts,
+    error: info,
+    continued,
+  });
+  if (continued) return { kind: "finished", record };
+  return {
+    kind: "failed",
+    record,
+    error: new NodeFailedError(task.node, error, attempts, { runId: env.runId, step: env.step }),
+  };
+}
