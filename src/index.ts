@@ -1,3 +1,18 @@
+export type {
+  CompiledGraph,
+  CompileOptions,
+  HistoryEntry,
+  ResumeOptions,
+  RunOptions,
+  RunResult,
+  RunSnapshot,
+} from "./engine/compiled.js";
+export { RunFailedError } from "./engine/compiled.js";
+export { setDefaultStoreProvider } from "./engine/default-store.js";
+export type { EventListener, EventOf, RunEvent, RunEventType } from "./engine/events.js";
+export type * from "./engine/records.js";
+export { TERMINAL_STATUSES } from "./engine/records.js";
+export type { RunFilter, Store } from "./engine/store.js";
 export * from "./errors.js";
 export type { GraphOptions } from "./graph/builder.js";
 export { StateGraph } from "./graph/builder.js";
@@ -8,3 +23,13 @@ export { END, START } from "./graph/constants.js";
 export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/state.js";
 export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";
+export * from "./mcp/index.js";
+export { MemoryStore } from "./stores/memory.js";
+export type { Durability, SqliteStoreOptions } from "./stores/sqlite/index.js";
+export { DEFAULT_DB_PATH, openSqliteStore, SqliteStore } from "./stores/sqlite/index.js";
+export type { ShippedWorkflow, WorkflowContext, WorkflowExport } from "./workflows/types.js";
+
+import { registerDefaultStore } from "./stores/default.js";
+
+// `compile()` without a store keeps runs in `.baton/baton.db` (or `$BATON_DB`), opened on first use.
+registerDefaultStore();

@@ -1,13 +1,7 @@
 import { BatonError, type ErrorInfo, errorInfo } from "../errors.js";
 import { structureHash } from "../graph/hash.js";
 import { toMermaid } from "../graph/mermaid.js";
-import {
-  type ChannelMap,
-  initialState,
-  type StateDefinition,
-  type StateOf,
-  type UpdateOf,
-} from "../graph/state.js";
+import type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import { activeRun, registerActive } from "./active-runs.js";
 import { defaultStore } from "./default-store.js";
@@ -15,10 +9,10 @@ import { eventStream } from "./event-stream.js";
 import { type EventListener, type RunEvent, safeEmitter } from "./events.js";
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
-import { deliverResume, loadPosition } from "./position.js";
+import { deliverResume, loadPosition, seedRun } from "./position.js";
 import type { InterruptInfo, RunRecord, RunStatus, TaskSpec } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
-import { firstTasks, routingTable } from "./routing.js";
+import { routingTable } from "./routing.js";
 import { CancelReason } from "./signals.js";
 import type { Store } from "./store.js";
 import { applyWrites } from "./writes.js";
@@ -95,8 +89,11 @@ export interface CompiledGraph<C extends ChannelMap> {
     runId: string,
     options: { step: number; update?: UpdateOf<C>; runId?: string } & ResumeOptions,
   ): Promise<RunResult<StateOf<C>>>;
-  /** Abort a run through its nodes' signals; optionally undo its completed steps. */
-  cancel(runId: string, options?: { compensate?: boolean }): Promise<void>;
+  /**
+   * Abort a run through its nodes' signals; optionally undo its completed steps. A run executing in
+   * another process is asked through the store; `takeOver` cancels it here (its process is gone).
+   */
+  cancel(runId: string, options?: { compensate?: boolean; takeOver?: boolean }): Promise<void>;
   toMermaid(): string;
 }
 
@@ -221,34 +218,15 @@ export function createCompiledGraph<C extends ChannelMap>(
     return execute(runId, pos, { ...opts, resumed: false });
   }
 
-  /** Step 0: the input's writes, then what START triggers. */
-  async function seed(
+  /** Step 0: the input's writes, then what START triggers (see `seedRun`). */
+  function seed(
     runId: string,
     writes: Array<readonly [string, unknown]>,
     taskId: string,
     mode?: "set",
+    from?: Pick<Position, "next" | "joins">,
   ): Promise<Position> {
-    const state = initialState(definition) as Record<string, unknown>;
-    applyWrites(definition.channels, state, [{ taskId, node: taskId, writes, ...(mode ? { mode } : {}) }], 0);
-    const next = firstTasks(engine.table, state);
-    if (store) {
-      const now = engine.now();
-      await store.putTask({
-        runId,
-        step: 0,
-        taskId,
-        node: taskId,
-        status: "succeeded",
-        attempts: 1,
-        writes,
-        ...(mode ? { mode } : {}),
-        seq: 0,
-        startedAt: now,
-        finishedAt: now,
-      });
-      await store.putCheckpoint({ runId, step: 0, next, joins: {}, createdAt: now });
-    }
-    return { step: 0, state, next, joins: {}, pending: undefined, undoable: [], seq: 0 };
+    return seedRun(engine, store, runId, writes, { taskId, ...(mode ? { mode } : {}), ...from });
   }
 
   async function resultOf(run: RunRecord): Promise<RunResult<S>> {
@@ -277,6 +255,9 @@ export function createCompiledGraph<C extends ChannelMap>(
 
   async function resume(runId: string, value?: unknown, opts: ResumeOptions = {}): Promise<RunResult<S>> {
     const run = await requireRun(runId);
+    if (activeRun(runId)) {
+      throw new BatonError("RUN_STATE", `Run ${runId} is running in this process already`, { runId });
+    }
     if (run.graphHash !== hash && !opts.force) {
       throw new BatonError(
         "GRAPH_CHANGED",
@@ -358,16 +339,9 @@ export function createCompiledGraph<C extends ChannelMap>(
       });
       if (!created)
         throw new BatonError("RUN_STATE", `A run with id "${newId}" exists already`, { runId: newId });
-      const pos = await seed(newId, Object.entries(state), "__fork__", "set");
-      pos.next = checkpoint.next;
-      pos.joins = checkpoint.joins;
-      await store!.putCheckpoint({
-        runId: newId,
-        step: 0,
-        next: checkpoint.next,
-        joins: checkpoint.joins,
-        createdAt: engine.now(),
-      });
+      // Undefined values stay out: JSON stores cannot tell them from null, and absent means initial.
+      const seedWrites = Object.entries(state).filter(([, v]) => v !== undefined);
+      const pos = await seed(newId, seedWrites, "__fork__", "set", checkpoint);
       return execute(newId, pos, { ...opts, resumed: false });
     },
     async cancel(runId, opts = {}) {
@@ -375,7 +349,8 @@ export function createCompiledGraph<C extends ChannelMap>(
       const local = activeRun(runId);
       if (local) return local.abort(reason);
       const run = await requireRun(runId);
-      if (run.status === "interrupted" || run.status === "pending") {
+      const here = run.status === "interrupted" || run.status === "pending";
+      if (here || (opts.takeOver && (run.status === "running" || run.status === "compensating"))) {
         const pos = await loadPosition(engine, store!, run);
         const aborted = new AbortController();
         aborted.abort(reason);

@@ -1,15 +1,69 @@
 import { BatonError } from "../errors.js";
+import { initialState } from "../graph/state.js";
+import { validateInput } from "./input.js";
 import type { Engine, Position } from "./loop.js";
-import type { RunRecord, TaskRecord } from "./records.js";
+import type { RunRecord, TaskRecord, TaskSpec } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
+import { firstTasks } from "./routing.js";
 import type { Store } from "./store.js";
+import { applyWrites, type Write } from "./writes.js";
+
+export interface SeedOptions {
+  /** `__input__` for a new run, `__fork__` for a fork. */
+  taskId: string;
+  /** `set`: the writes replace values instead of reducing (a fork's copied state). */
+  mode?: "set";
+  /** What runs first; default: what START triggers. */
+  next?: readonly TaskSpec[];
+  joins?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Step 0 of a run: its seed writes stored as a task record, then checkpoint 0 naming what runs
+ * first. Both are idempotent, so seeding again after a crash between them is safe.
+ */
+export async function seedRun(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  writes: readonly Write[],
+  options: SeedOptions,
+): Promise<Position> {
+  const { taskId, mode } = options;
+  const state = initialState(engine.definition) as Record<string, unknown>;
+  applyWrites(
+    engine.definition.channels,
+    state,
+    [{ taskId, node: taskId, writes, ...(mode ? { mode } : {}) }],
+    0,
+  );
+  const next = options.next ?? firstTasks(engine.table, state);
+  const joins = options.joins ?? {};
+  if (store) {
+    const now = engine.now();
+    await store.putTask({
+      runId,
+      step: 0,
+      taskId,
+      node: taskId,
+      status: "succeeded",
+      attempts: 1,
+      writes,
+      ...(mode ? { mode } : {}),
+      seq: 0,
+      startedAt: now,
+      finishedAt: now,
+    });
+    await store.putCheckpoint({ runId, step: 0, next, joins, createdAt: now });
+  }
+  return { step: 0, state, next, joins, pending: undefined, undoable: [], seq: 0 };
+}
 
 /** Rebuild where a stored run stands: its state, the next step's tasks and what they already did. */
 export async function loadPosition(engine: Engine, store: Store, run: RunRecord): Promise<Position> {
   const [checkpoints, records] = await Promise.all([store.listCheckpoints(run.id), store.listTasks(run.id)]);
   const last = lastCheckpoint(checkpoints);
-  if (!last)
-    throw new BatonError("RUN_STATE", `Run ${run.id} has no checkpoint to resume from`, { runId: run.id });
+  if (!last) return reseed(engine, store, run);
   const byStep = tasksByStep(records);
   const compensating = run.status === "compensating";
   const undoable: TaskRecord[] = [];
@@ -37,6 +91,21 @@ export async function loadPosition(engine: Engine, store: Store, run: RunRecord)
   };
   if (compensating) position.compensating = run.error ?? { name: "Error", message: "run failed" };
   return position;
+}
+
+/**
+ * The process died after creating the run but before checkpoint 0: seed it again from its stored
+ * input. A fork's seed (the copied state and edit) is not kept on the run, so that case is an error.
+ */
+function reseed(engine: Engine, store: Store, run: RunRecord): Promise<Position> {
+  if (run.parent) {
+    throw new BatonError(
+      "RUN_STATE",
+      `Run ${run.id} (a fork of ${run.parent.runId}) stopped before its first checkpoint; fork again`,
+      { runId: run.id },
+    );
+  }
+  return seedRun(engine, store, run.id, validateInput(engine.definition, run.input), { taskId: "__input__" });
 }
 
 /** Hand a resume value to every task that is waiting for one in the pending step. */

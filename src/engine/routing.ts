@@ -78,13 +78,23 @@ export function firstTasks(table: RoutingTable, state: unknown): TaskSpec[] {
   return nextTasks(table, [{ node: START }], state, {}).next;
 }
 
+/**
+ * A step's tasks in the order their writes apply (and replay) in: by node name, the edge-triggered
+ * task first, then its `Send`s by index — never the order routers and edges produced them in.
+ */
 function toTasks(triggered: Set<string>, sends: ReadonlyArray<{ node: string; input: unknown }>): TaskSpec[] {
-  const tasks: TaskSpec[] = [...triggered].sort().map((node) => ({ id: node, node }));
-  const counts = new Map<string, number>();
+  if (sends.length === 0) return [...triggered].sort().map((node) => ({ id: node, node }));
+  const inputs = new Map<string, unknown[]>();
   for (const { node, input } of sends) {
-    const i = counts.get(node) ?? 0;
-    counts.set(node, i + 1);
-    tasks.push({ id: `${node}#${i}`, node, input });
+    const list = inputs.get(node);
+    if (list) list.push(input);
+    else inputs.set(node, [input]);
+  }
+  const tasks: TaskSpec[] = [];
+  for (const node of [...new Set([...triggered, ...inputs.keys()])].sort()) {
+    if (triggered.has(node)) tasks.push({ id: node, node });
+    const list = inputs.get(node) ?? [];
+    for (let i = 0; i < list.length; i++) tasks.push({ id: `${node}#${i}`, node, input: list[i] });
   }
   return tasks;
 }

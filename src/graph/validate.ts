@@ -10,8 +10,9 @@ export function graphProblems(spec: GraphSpec, definition: StateDefinition): str
   for (const name of new Set(spec.duplicateNodes)) problems.push(`duplicate node name "${name}"`);
   for (const name of spec.nodes.keys()) {
     if (RESERVED_NAMES.has(name)) problems.push(`node name "${name}" is reserved`);
-    else if (name.length === 0 || name.includes(":"))
-      problems.push(`node name "${name}" must be non-empty without ":"`);
+    // ":" separates idempotency-key parts and "#" marks a Send's task id (`node#i`).
+    else if (name.length === 0 || name.includes(":") || name.includes("#"))
+      problems.push(`node name "${name}" must be non-empty without ":" or "#"`);
   }
   if (spec.nodes.size === 0) problems.push("the graph has no nodes");
   problems.push(...edgeProblems(spec), ...optionProblems(spec, definition));

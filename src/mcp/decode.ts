@@ -25,7 +25,10 @@ export function decodeToolResult(server: string, tool: string, result: RawToolRe
 }
 
 function toolErrorFrom(server: string, tool: string, result: RawToolResult): ToolError {
-  const text = textsOf(result.content ?? []).join("\n");
+  // The SDK prefixes its own validation failures with "MCP error -32602: "; the code adds nothing for a reader.
+  const text = textsOf(result.content ?? [])
+    .join("\n")
+    .replace(/^MCP error -?\d+: /, "");
   const structured = result.structuredContent;
   const details = structured ?? parseJson(text)?.value ?? text;
   const message = messageOf(details) ?? (text === "" ? "the tool reported an error" : text);

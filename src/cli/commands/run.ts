@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import type { RunResult } from "../../engine/compiled.js";
+import type { RunEvent } from "../../engine/events.js";
+import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
+import { type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
+import { progressPrinter } from "../progress.js";
+import {
+  openRuntime,
+  type Runtime,
+  type RuntimeOptions,
+  rememberWorkflowPath,
+  workflowPathFor,
+} from "../runtime.js";
+
+export interface RunCommandOptions extends RuntimeOptions {
+  input?: string;
+  inputFile?: string;
+  query?: string;
+  runId?: string;
+  json?: boolean;
+}
+
+export interface ResumeCommandOptions extends RuntimeOptions {
+  value?: string;
+  workflow?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** `baton run`: start a workflow and follow it to where it stops. */
+export async function runCommand(ref: string, options: RunCommandOptions): Promise<number> {
+  const input = readInput(options);
+  return withRuntime(options, async (rt) => {
+    const workflow = await loadWorkflow(ref, rt.ctx);
+    if (workflow.path) rememberWorkflowPath(rt.dbSpec, workflow.graph.name, workflow.path);
+    const given =
+      input ??
+      (options.query !== undefined ? queryInput(workflow, options.query) : workflow.shipped?.defaultInput) ??
+      {};
+    const result = await workflow.graph.run(given, {
+      ...(options.runId ? { runId: options.runId } : {}),
+      onEvent: listener(options),
+    });
+    return report(workflow, result, options);
+  });
+}
+
+/** `baton resume`: continue an interrupted or crashed run, in this process. */
+export async function resumeCommand(runId: string, options: ResumeCommandOptions): Promise<number> {
+  const value = options.value === undefined ? undefined : parseJsonOption(options.value, "--value");
+  return withRuntime(options, async (rt) => {
+    const run = await rt.store.getRun(runId);
+    if (!run) throw new UsageError(`No run with id "${runId}" in ${rt.dbSpec}`);
+    const ref = options.workflow ?? workflowPathFor(rt.dbSpec, run.graph) ?? run.graph;
+    const workflow = await loadWorkflow(ref, rt.ctx);
+    const result = await workflow.graph.resume(runId, value, {
+      onEvent: listener(options),
+      force: options.force ?? false,
+    });
+    return report(workflow, result, options);
+  });
+}
+
+export async function withRuntime(
+  options: RuntimeOptions,
+  body: (rt: Runtime) => Promise<number>,
+): Promise<number> {
+  const rt = await openRuntime(options);
+  try {
+    return await body(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+function readInput(options: RunCommandOptions): Record<string, unknown> | undefined {
+  if (options.input !== undefined && options.inputFile !== undefined)
+    throw new UsageError("Give --input or --input-file, not both");
+  let text = options.input;
+  let source = "--input";
+  if (options.inputFile !== undefined) {
+    source = `--input-file ${options.inputFile}`;
+    try {
+      text = readFileSync(options.inputFile, "utf8");
+    } catch {
+      throw new UsageError(`Input file not found: ${options.inputFile}`);
+    }
+  }
+  if (text === undefined) return undefined;
+  const parsed = parseJsonOption(text, source);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`${source} must be a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+function queryInput(workflow: LoadedWorkflow, query: string): Record<string, unknown> {
+  return workflow.shipped?.fromQuery?.(query) ?? { query };
+}
+
+function listener(options: { json?: boolean }): ((e: RunEvent) => void) | undefined {
+  if (options.json) return undefined;
+  return progressPrinter((t) => process.stderr.write(t), Boolean(process.stderr.isTTY));
+}
+
+function report(
+  workflow: LoadedWorkflow,
+  result: RunResult<Record<string, unknown>>,
+  options: { json?: boolean },
+): number {
+  const errorKey = workflow.graph.spec.errorKey;
+  const branchErrors = errorKey ? ((result.state[errorKey] as unknown[] | undefined) ?? []) : [];
+  const errors = [...(result.error ? [result.error] : []), ...branchErrors];
+  if (options.json) {
+    const out = {
+      runId: result.runId,
+      status: result.status,
+      output: result.state,
+      errors,
+      steps: result.steps,
+      durationMs: result.durationMs,
+      ...(result.interrupts ? { interrupts: result.interrupts } : {}),
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return exitCodeFor(result.status);
+  }
+  const summary = workflow.shipped?.summarize?.(result.state) ?? JSON.stringify(result.state, null, 2);
+  process.stdout.write(`${summary}\n`);
+  if (result.status === "interrupted") {
+    for (const i of result.interrupts ?? [])
+      process.stdout.write(`\n⏸ ${i.node} is waiting: ${JSON.stringify(i.payload)}\n`);
+    process.stdout.write(`\nresume with: baton resume ${result.runId} --value '<json>'\n`);
+  }
+  if (result.status !== "completed" && result.status !== "interrupted")
+    process.stdout.write(`run ${result.runId} ${result.status}\n`);
+  return exitCodeFor(result.status) ?? EXIT.failed;
+}

@@ -1,0 +1,94 @@
+import type { RunEvent } from "../engine/events.js";
+
+type Cell = { node: string; mark: string; detail: string };
+
+const MARK = { running: "…", ok: "✓", failed: "✗", continued: "!", retry: "↻", paused: "⏸" } as const;
+const color = (code: number, text: string, tty: boolean) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/**
+ * Live progress of a run on a terminal: one line per step with its parallel tasks side by side,
+ * redrawn as they start, retry and finish; compensation steps below; elapsed time throughout.
+ * Off a terminal, each step's line is printed once, when it is complete.
+ */
+export function progressPrinter(write: (text: string) => void, tty: boolean): (event: RunEvent) => void {
+  let cells: Cell[] = [];
+  let step = 0;
+  let started = 0;
+  const elapsed = (at: number) => `${((at - started) / 1000).toFixed(1)}s`;
+  const line = (at: number) => {
+    const body = cells
+      .map((c) => `${paint(c.mark, tty)} ${c.node}${c.detail ? ` ${c.detail}` : ""}`)
+      .join("  │  ");
+    return `  step ${String(step).padStart(2)}  ${body}  ${color(90, elapsed(at), tty)}`;
+  };
+  const redraw = (at: number) => {
+    if (tty) write(`\r\x1b[2K${line(at)}`);
+  };
+  const endStep = (at: number) => {
+    if (cells.length === 0) return;
+    write(tty ? `\r\x1b[2K${line(at)}\n` : `${line(at)}\n`);
+    cells = [];
+  };
+  const cell = (taskId: string) => cells.find((c) => c.node === taskId);
+  return (e) => {
+    switch (e.type) {
+      case "run_started":
+        started = e.at;
+        write(`${e.resumed ? "resuming" : "running"} ${e.graph}  run ${e.runId}\n`);
+        return;
+      case "step_started":
+        endStep(e.at);
+        step = e.step;
+        cells = e.tasks.map((t) => ({ node: t.id, mark: MARK.running, detail: "" }));
+        return redraw(e.at);
+      case "node_started":
+        return redraw(e.at);
+      case "node_retrying":
+        Object.assign(cell(e.taskId) ?? {}, {
+          mark: MARK.retry,
+          detail: `retry ${e.attempt + 1} in ${e.delayMs}ms (${e.error.message})`,
+        });
+        return redraw(e.at);
+      case "node_succeeded":
+        Object.assign(cell(e.taskId) ?? {}, {
+          mark: MARK.ok,
+          detail: `${e.durationMs}ms${e.attempt > 1 ? ` after ${e.attempt} attempts` : ""}`,
+        });
+        return redraw(e.at);
+      case "node_failed":
+        Object.assign(cell(e.taskId) ?? {}, {
+          mark: e.continued ? MARK.continued : MARK.failed,
+          detail: e.error.message,
+        });
+        return redraw(e.at);
+      case "interrupted":
+        Object.assign(cell(e.taskId) ?? {}, { mark: MARK.paused, detail: "waiting for input" });
+        return redraw(e.at);
+      case "compensation_started":
+        endStep(e.at);
+        if (e.nodes.length > 0) write(`  compensating: ${e.nodes.join(" ← ")}\n`);
+        return;
+      case "compensation_step":
+        if (e.status === "started" && e.attempt === 1) return;
+        write(
+          `    ${paint(e.status === "done" ? MARK.ok : e.status === "failed" ? MARK.failed : MARK.retry, tty)} undo ${e.node}${e.error ? ` (${e.error.message})` : ""}\n`,
+        );
+        return;
+      case "run_finished":
+        endStep(e.at);
+        write(
+          `${paint(e.status === "completed" ? MARK.ok : e.status === "interrupted" ? MARK.paused : MARK.failed, tty)} ${e.status} in ${elapsed(e.at)}${e.error ? `: ${e.error.message}` : ""}\n`,
+        );
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+function paint(mark: string, tty: boolean): string {
+  if (mark === MARK.ok) return color(32, mark, tty);
+  if (mark === MARK.failed) return color(31, mark, tty);
+  if (mark === MARK.retry || mark === MARK.continued || mark === MARK.paused) return color(33, mark, tty);
+  return color(36, mark, tty);
+}

@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { Store } from "../engine/store.js";
+import { McpManager } from "../mcp/manager.js";
+import type { WorkflowContext } from "../workflows/types.js";
+import { UsageError } from "./exit.js";
+
+export interface RuntimeOptions {
+  db?: string;
+  config?: string;
+}
+
+/** The store, MCP servers and workflow context one command uses; `close()` releases them all. */
+export interface Runtime {
+  readonly store: Store;
+  readonly dbSpec: string;
+  readonly ctx: WorkflowContext;
+  close(): Promise<void>;
+}
+
+export const isPostgresUrl = (spec: string) => /^postgres(ql)?:\/\//.test(spec);
+
+export function dbSpecOf(options: RuntimeOptions): string {
+  return options.db ?? process.env.BATON_DB ?? resolve(".baton/baton.db");
+}
+
+export async function openStoreFor(spec: string): Promise<Store> {
+  if (isPostgresUrl(spec)) {
+    const { openPostgresStore } = await import("../stores/postgres/index.js");
+    return openPostgresStore(spec);
+  }
+  const { openSqliteStore } = await import("../stores/sqlite/index.js");
+  return openSqliteStore(resolve(spec));
+}
+
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  if (options.config && !existsSync(options.config))
+    throw new UsageError(`Config file not found: ${resolve(options.config)}`);
+  const dbSpec = dbSpecOf(options);
+  // Workflows that compile without an explicit store use the default store: point it at the same database.
+  if (!isPostgresUrl(dbSpec)) process.env.BATON_DB = resolve(dbSpec);
+  const store = await openStoreFor(dbSpec);
+  let manager: Promise<McpManager> | undefined;
+  const ctx: WorkflowContext = {
+    store,
+    mcp() {
+      manager ??= startMcp(options.config);
+      return manager;
+    },
+  };
+  return {
+    store,
+    dbSpec,
+    ctx,
+    async close() {
+      if (manager) await (await manager.catch(() => undefined))?.close();
+      await store.close();
+    },
+  };
+}
+
+export async function startMcp(configPath: string | undefined): Promise<McpManager> {
+  let manager: McpManager;
+  try {
+    manager = await McpManager.load(configPath);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  await manager.start();
+  return manager;
+}
+
+/** Where `baton run file.ts` records which file a graph name came from, so `resume` can find it. */
+function registryPath(dbSpec: string): string {
+  return isPostgresUrl(dbSpec)
+    ? resolve(".baton/workflows.json")
+    : resolve(dirname(resolve(dbSpec)), "workflows.json");
+}
+
+export function rememberWorkflowPath(dbSpec: string, graph: string, path: string): void {
+  const file = registryPath(dbSpec);
+  const known = readRegistry(file);
+  if (known[graph] === path) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...known, [graph]: path }, null, 2));
+}
+
+export function workflowPathFor(dbSpec: string, graph: string): string | undefined {
+  return readRegistry(registryPath(dbSpec))[graph];
+}
+
+function readRegistry(file: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,8 @@
+import core from "./001-core.js";
+import cluster from "./002-cluster.js";
+import type { Migration } from "./migration.js";
+
+/** Every migration, in order; versions are 1, 2, 3… with no gaps. */
+export const MIGRATIONS: readonly Migration[] = [core, cluster];
+
+export type { Migration };

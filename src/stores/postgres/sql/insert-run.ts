@@ -1,0 +1,38 @@
+import type { NewRun, RunRecord } from "../../../engine/records.js";
+import { type Db, json, NOW_MS, query } from "../db.js";
+import { type RunRow, runColumns, runFromRow } from "../rows.js";
+
+/**
+ * Create the run, or return the one that already has its id: a caller's run id is an idempotency
+ * key. `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to commit; the row is
+ * then read in a second statement, whose fresh snapshot sees it.
+ */
+export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+  const inserted = await query<RunRow>(
+    db.pool,
+    "createRun",
+    `INSERT INTO ${db.schema}.runs AS r
+       (id, graph, graph_hash, status, input, queue, parent_run_id, parent_step, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS})
+     ON CONFLICT (id) DO NOTHING
+     RETURNING ${runColumns("r")}`,
+    [
+      run.id,
+      run.graph,
+      run.graphHash,
+      run.status,
+      json(run.input),
+      run.queue ?? "default",
+      run.parent?.runId ?? null,
+      run.parent?.step ?? null,
+    ],
+  );
+  if (inserted[0]) return { run: runFromRow(inserted[0]), created: true };
+  const existing = await query<RunRow>(
+    db.pool,
+    "createRun",
+    `SELECT ${runColumns("r")} FROM ${db.schema}.runs AS r WHERE r.id = $1`,
+    [run.id],
+  );
+  return { run: runFromRow(existing[0]!), created: false };
+}

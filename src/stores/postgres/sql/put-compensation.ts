@@ -1,0 +1,16 @@
+import type { CompensationRecord } from "../../../engine/records.js";
+import { type Db, json, query, ts } from "../db.js";
+
+/** Insert or replace the undo record of one task; a replaced record keeps its place in the list. */
+export async function putCompensation(db: Db, r: CompensationRecord): Promise<void> {
+  await query(
+    db.pool,
+    "putCompensation",
+    `INSERT INTO ${db.schema}.compensations (run_id, task_key, node, status, attempts, error, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, ${ts("$7")})
+     ON CONFLICT (run_id, task_key) DO UPDATE SET
+       node = excluded.node, status = excluded.status, attempts = excluded.attempts,
+       error = excluded.error, finished_at = excluded.finished_at`,
+    [r.runId, r.taskKey, r.node, r.status, r.attempts, json(r.error), r.finishedAt],
+  );
+}

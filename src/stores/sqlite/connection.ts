@@ -1,0 +1,56 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+
+/**
+ * `normal`: a commit survives the process being killed (WAL with `synchronous=NORMAL`: the OS has
+ * the write; a power cut may lose the last commits). `full`: each commit is fsynced before it
+ * returns, so it survives power loss too, at the cost of one fsync per write.
+ */
+export type Durability = "normal" | "full";
+
+export interface ConnectionOptions {
+  durability?: Durability;
+  /** How long a write waits for another process's lock before failing (default 5,000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** Keep the WAL file from growing past this between checkpoints (bytes). */
+const WAL_SIZE_LIMIT = 4 * 1024 * 1024;
+
+/** Open (creating its folder) and configure one connection; the schema is not touched here. */
+export function connect(path: string, options: ConnectionOptions = {}): Database.Database {
+  if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    // First, so every later statement (the WAL switch included) waits for other processes' locks.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    enableWal(db, options.busyTimeoutMs ?? 5000);
+    db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+    db.pragma("temp_store = MEMORY");
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * WAL lets readers (a dashboard, `baton status`) run beside the writer. Switching a new file to
+ * WAL needs an exclusive lock, and SQLite does not always call the busy handler for it when two
+ * processes create the file at once: retry until the timeout.
+ */
+function enableWal(db: Database.Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const mode = db.pragma("journal_mode = WAL", { simple: true });
+      if (mode === "wal" || db.name === ":memory:") return;
+      throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import initial from "./0001-initial.js";
+
+export interface Migration {
+  /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Every schema change, in order. Plain SQL kept in modules (not `.sql` files) so the compiled
+ * package carries them without a copy step. `schema.sql` beside this folder is the result.
+ */
+export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: "initial", sql: initial }];

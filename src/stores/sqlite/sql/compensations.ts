@@ -1,0 +1,44 @@
+import type { Database } from "better-sqlite3";
+import type { CompensationRecord } from "../../../engine/records.js";
+import type { ErrorInfo } from "../../../errors.js";
+import { fromJson, toJson } from "../json.js";
+
+interface CompensationRow {
+  task_key: string;
+  node: string;
+  status: "done" | "failed";
+  attempts: number;
+  error: string | null;
+  finished_at: number;
+}
+
+/** The saga log: which undos have run (or failed), so a resumed compensation skips the done ones. */
+export function compensationStatements(db: Database) {
+  const upsert = db.prepare(
+    `INSERT OR REPLACE INTO compensations (run_id, task_key, node, status, attempts, error, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const select = db.prepare(
+    "SELECT task_key, node, status, attempts, error, finished_at FROM compensations WHERE run_id = ? ORDER BY finished_at, task_key",
+  );
+
+  return {
+    put(r: CompensationRecord): void {
+      upsert.run(r.runId, r.taskKey, r.node, r.status, r.attempts, toJson(r.error), r.finishedAt);
+    },
+    list(runId: string): CompensationRecord[] {
+      return (select.all(runId) as CompensationRow[]).map((row) => {
+        const error = fromJson<ErrorInfo>(row.error);
+        return {
+          runId,
+          taskKey: row.task_key,
+          node: row.node,
+          status: row.status,
+          attempts: row.attempts,
+          ...(error ? { error } : {}),
+          finishedAt: row.finished_at,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Database } from "better-sqlite3";
+import type { TaskRecord, TaskStatus } from "../../../engine/records.js";
+import { compareTaskIds } from "../../../engine/writes.js";
+
+interface TaskRow {
+  step: number;
+  task_id: string;
+  node: string;
+  status: TaskStatus;
+  attempts: number;
+  seq: number;
+  started_at: number;
+  finished_at: number;
+  data: string | null;
+}
+
+/**
+ * Task records: one row per (run, step, task), replaced as the task moves on (retrying, then
+ * succeeded). The writes and the rest of the record go in one JSON `data` column: a task's writes
+ * are stored once, here, and nowhere else.
+ */
+export function taskStatements(db: Database) {
+  const upsert = db.prepare(
+    `INSERT OR REPLACE INTO tasks (run_id, step, task_id, node, status, attempts, seq, started_at, finished_at, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const select = db.prepare(
+    "SELECT step, task_id, node, status, attempts, seq, started_at, finished_at, data FROM tasks WHERE run_id = ? ORDER BY step",
+  );
+
+  return {
+    put(record: TaskRecord): void {
+      const { runId, step, taskId, node, status, attempts, seq, startedAt, finishedAt, ...rest } = record;
+      const data = JSON.stringify(rest);
+      upsert.run(
+        runId,
+        step,
+        taskId,
+        node,
+        status,
+        attempts,
+        seq,
+        startedAt,
+        finishedAt,
+        data === "{}" ? null : data,
+      );
+    },
+    list(runId: string): TaskRecord[] {
+      const rows = select.all(runId) as TaskRow[];
+      // Within a step, the order writes apply in (node name, then send index numerically).
+      rows.sort((a, b) => a.step - b.step || compareTaskIds(a.task_id, b.task_id));
+      return rows.map((row) => ({
+        runId,
+        step: row.step,
+        taskId: row.task_id,
+        node: row.node,
+        status: row.status,
+        attempts: row.attempts,
+        seq: row.seq,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        ...(row.data === null ? {} : (JSON.parse(row.data) as object)),
+      }));
+    },
+  };
+}

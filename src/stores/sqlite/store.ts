@@ -1,0 +1,93 @@
+import type { Database } from "better-sqlite3";
+import type {
+  Checkpoint,
+  CompensationRecord,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  TaskRecord,
+} from "../../engine/records.js";
+import type { RunFilter, Store } from "../../engine/store.js";
+import { type ConnectionOptions, connect } from "./connection.js";
+import { migrate } from "./migrate.js";
+import { checkpointStatements } from "./sql/checkpoints.js";
+import { compensationStatements } from "./sql/compensations.js";
+import { runStatements } from "./sql/runs.js";
+import { taskStatements } from "./sql/tasks.js";
+
+export type SqliteStoreOptions = ConnectionOptions;
+
+/**
+ * Runs kept in one SQLite file (WAL). Several processes may share the file: writes wait for each
+ * other's locks (busy_timeout), so `baton cancel` from another terminal reaches a running run.
+ * Every statement is prepared once per store; every method is one atomic commit.
+ */
+export class SqliteStore implements Store {
+  readonly local = false;
+  readonly path: string;
+  readonly db: Database;
+  private readonly runs;
+  private readonly tasks;
+  private readonly checkpoints;
+  private readonly compensations;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.path = path;
+    this.db = connect(path, options);
+    try {
+      migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.runs = runStatements(this.db);
+    this.tasks = taskStatements(this.db);
+    this.checkpoints = checkpointStatements(this.db);
+    this.compensations = compensationStatements(this.db);
+  }
+
+  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    return this.runs.create(run);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.runs.get(runId);
+  }
+
+  async listRuns(filter?: RunFilter): Promise<RunRecord[]> {
+    return this.runs.list(filter);
+  }
+
+  async updateRun(runId: string, patch: RunPatch): Promise<void> {
+    this.runs.update(runId, patch);
+  }
+
+  async putTask(record: TaskRecord): Promise<void> {
+    this.tasks.put(record);
+  }
+
+  async listTasks(runId: string): Promise<TaskRecord[]> {
+    return this.tasks.list(runId);
+  }
+
+  async putCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    this.checkpoints.put(checkpoint);
+  }
+
+  async listCheckpoints(runId: string): Promise<Checkpoint[]> {
+    return this.checkpoints.list(runId);
+  }
+
+  async putCompensation(record: CompensationRecord): Promise<void> {
+    this.compensations.put(record);
+  }
+
+  async listCompensations(runId: string): Promise<CompensationRecord[]> {
+    return this.compensations.list(runId);
+  }
+
+  /** Checkpoints the WAL into the main file and closes; closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
