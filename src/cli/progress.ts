@@ -12,6 +12,7 @@ const color = (code: number, text: string, tty: boolean) => (tty ? `\x1b[${code}
  */
 export function progressPrinter(write: (text: string) => void, tty: boolean): (event: RunEvent) => void {
   let cells: Cell[] = [];
+  let notes: string[] = [];
   let step = 0;
   let started = 0;
   const elapsed = (at: number) => `${((at - started) / 1000).toFixed(1)}s`;
@@ -27,7 +28,9 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
   const endStep = (at: number) => {
     if (cells.length === 0) return;
     write(tty ? `\r\x1b[2K${line(at)}\n` : `${line(at)}\n`);
+    for (const note of notes) write(`${note}\n`);
     cells = [];
+    notes = [];
   };
   const cell = (taskId: string) => cells.find((c) => c.node === taskId);
   return (e) => {
@@ -44,6 +47,7 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
       case "node_started":
         return redraw(e.at);
       case "node_retrying":
+        notes.push(`    ${paint(MARK.retry, tty)} ${e.taskId} attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs}ms`);
         Object.assign(cell(e.taskId) ?? {}, {
           mark: MARK.retry,
           detail: `retry ${e.attempt + 1} in ${e.delayMs}ms (${e.error.message})`,

@@ -43,6 +43,8 @@ export interface ResumeOptions {
   onEvent?: EventListener;
   /** Resume even though the graph's structure changed since the run started. */
   force?: boolean;
+  /** Run a failed or cancelled run again from its last checkpoint (its failed step runs afresh). */
+  retry?: boolean;
 }
 
 export interface RunResult<S> {
@@ -265,10 +267,11 @@ export function createCompiledGraph<C extends ChannelMap>(
         { runId },
       );
     }
-    if (!["interrupted", "running", "compensating", "pending"].includes(run.status)) {
+    const retrying = opts.retry === true && (run.status === "failed" || run.status === "cancelled");
+    if (!retrying && !["interrupted", "running", "compensating", "pending"].includes(run.status)) {
       throw new BatonError(
         "RUN_STATE",
-        `Run ${runId} is ${run.status}; only interrupted, pending or crashed runs can be resumed`,
+        `Run ${runId} is ${run.status}; only interrupted, pending or crashed runs can be resumed (failed or cancelled ones with retry)`,
         { runId },
       );
     }
@@ -277,7 +280,7 @@ export function createCompiledGraph<C extends ChannelMap>(
     await store!.updateRun(runId, {
       status: pos.compensating ? "compensating" : "running",
       ...(opts.force ? { graphHash: hash } : {}),
-      clear: ["interrupts"],
+      clear: retrying ? ["interrupts", "error"] : ["interrupts"],
     });
     return execute(runId, pos, { ...opts, resumed: true });
   }

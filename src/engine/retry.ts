@@ -1,5 +1,6 @@
 import { NonRetryableError } from "../errors.js";
 import type { RetryPolicy } from "../graph/types.js";
+import { onAbort } from "./signals.js";
 
 export interface ResolvedRetry {
   readonly attempts: number;
@@ -47,11 +48,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
+    const off = signal ? onAbort(signal, done) : undefined;
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
+      off?.();
       resolve();
     }
-    signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -5,6 +5,7 @@ import type { Engine } from "./loop.js";
 import type { CompensationRecord, TaskRecord } from "./records.js";
 import { resolveRetry, retryDelay, sleep } from "./retry.js";
 import type { Store } from "./store.js";
+import { idempotencyKey } from "./task-runner.js";
 
 /** Undos retry three times by default: giving up on an undo leaves the world half-changed. */
 const DEFAULT_UNDO_RETRY = { attempts: 3, initialDelayMs: 200 };
@@ -61,7 +62,7 @@ async function undoOne(
     const ctx: CompensationContext = {
       runId,
       node: record.node,
-      idempotencyKey: `${runId}:${record.node}:${key}:undo`,
+      idempotencyKey: `${idempotencyKey(runId, record.node, record.step, record.taskId)}:undo`,
       attempt,
       signal,
     };

@@ -24,19 +24,45 @@ export class CancelReason {
   }
 }
 
+type Waiter = (reason: unknown) => void;
+const waiters = new WeakMap<AbortSignal, Set<Waiter>>();
+
+/**
+ * Call `fn` when `signal` aborts (the caller checks `aborted` first); returns the unsubscribe.
+ * Everyone shares one listener per signal: a step of many parallel nodes would otherwise add one
+ * listener each to the run's signal, and Node warns past ten.
+ */
+export function onAbort(signal: AbortSignal, fn: Waiter): () => void {
+  let set = waiters.get(signal);
+  if (!set) {
+    const shared = new Set<Waiter>();
+    set = shared;
+    waiters.set(signal, shared);
+    const fire = () => {
+      for (const waiter of shared) waiter(signal.reason);
+      shared.clear();
+    };
+    signal.addEventListener("abort", fire, { once: true });
+  }
+  set.add(fn);
+  const own = set;
+  return () => {
+    own.delete(fn);
+  };
+}
+
 /** Reject as soon as `signal` aborts, with its reason; otherwise settle like `promise`. */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const off = onAbort(signal, reject);
     promise.then(
       (v) => {
-        signal.removeEventListener("abort", onAbort);
+        off();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener("abort", onAbort);
+        off();
         reject(e);
       },
     );
@@ -50,16 +76,16 @@ export function childSignal(
   onTimeout: () => unknown,
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const onParent = () => controller.abort(parent.reason);
+  let off: (() => void) | undefined;
   if (parent.aborted) controller.abort(parent.reason);
-  else parent.addEventListener("abort", onParent, { once: true });
+  else off = onAbort(parent, (reason) => controller.abort(reason));
   const timer =
     timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(onTimeout()), timeoutMs);
   return {
     signal: controller.signal,
     dispose() {
       if (timer !== undefined) clearTimeout(timer);
-      parent.removeEventListener("abort", onParent);
+      off?.();
     },
   };
 }

@@ -188,6 +188,12 @@ async function attemptOnce(
   }
 }
 
+/** `runId:node:step[:sendIndex]`: the same for every attempt of a task and after a crash. */
+export function idempotencyKey(runId: string, node: string, step: number, taskId: string): string {
+  const suffix = taskId === node ? "" : `:${taskId.slice(node.length + 1)}`;
+  return `${runId}:${node}:${step}${suffix}`;
+}
+
 function nodeContext(
   env: TaskEnv,
   task: TaskSpec,
@@ -196,12 +202,11 @@ function nodeContext(
   resumes: readonly unknown[],
 ): NodeContext {
   let interrupts = 0;
-  const suffix = task.id === task.node ? "" : `:${task.id.slice(task.node.length + 1)}`;
   return {
     runId: env.runId,
     node: task.node,
     step: env.step,
-    idempotencyKey: `${env.runId}:${task.node}:${env.step}${suffix}`,
+    idempotencyKey: idempotencyKey(env.runId, task.node, env.step, task.id),
     attempt,
     signal,
     input: task.input,

@@ -23,7 +23,7 @@ const fromSource = here.endsWith(".ts");
 const localRequire = createRequire(import.meta.url);
 
 /** The `sample-data/` folder that ships with the package (the filesystem server's default root). */
-export const SAMPLE_DATA_DIR = fileURLToPath(new URL("../../sample-data/", import.meta.url));
+export const SAMPLE_DATA_DIR = fileURLToPath(new URL("../../sample-data", import.meta.url));
 
 /** Node arguments that run one of our bundled server entry points, from source or from the build. */
 export function bundledServerArgs(name: Exclude<BundledServerName, "filesystem">): string[] {

@@ -25,7 +25,9 @@ export class MemoryStore implements Store {
 
   async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     const statuses = filter.status === undefined ? undefined : ([] as string[]).concat(filter.status);
+    // Reversed insertion order first, so runs created in the same millisecond list newest first too.
     return [...this.runs.values()]
+      .reverse()
       .filter((r) => (!statuses || statuses.includes(r.status)) && (!filter.graph || r.graph === filter.graph))
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit ?? 100);

@@ -9,3 +9,24 @@ export function lazyTools(ctx: WorkflowContext): () => Promise<NodeTools> {
     return tools;
   };
 }
+
+/** The text of a tool result: the filesystem server answers `{ content: "…" }` or plain text. */
+export function toolText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { content?: unknown }).content === "string"
+  ) {
+    return (value as { content: string }).content;
+  }
+  return JSON.stringify(value);
+}
+
+/** Absolute paths listed one per line in a tool's text result. */
+export function pathsIn(value: unknown): string[] {
+  return toolText(value)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("/"));
+}

@@ -40,7 +40,11 @@ export async function query<R extends QueryResultRow>(
 }
 
 /** Run `fn` in one transaction on one client; roll back if it throws. */
-export async function transaction<T>(pool: Pool, op: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  pool: Pool,
+  op: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -68,12 +72,6 @@ function storeError(op: string, error: unknown): BatonError {
   if (error instanceof BatonError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new BatonError("STORE", `PostgreSQL ${op} failed: ${message}`, { cause: error });
-}
-
-/** JSONB parameters are passed as text: the driver would turn JS arrays into PostgreSQL arrays. */
-export function json(value: unknown): string | null {
-  if (value === undefined) return null;
-  return JSON.stringify(value);
 }
 
 /** SQL reading a timestamptz column as epoch milliseconds (exact for whole milliseconds). */

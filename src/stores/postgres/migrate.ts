@@ -26,7 +26,9 @@ export async function migrate(pool: Pool, schema: string, migrations = MIGRATION
 
 async function applyOne(client: PoolClient, schema: string, quoted: string, m: Migration): Promise<number> {
   const op = `migration ${m.version} (${m.name})`;
-  await query(client, op, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`baton:migrate:${schema}`]);
+  await query(client, op, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
+    `baton:migrate:${schema}`,
+  ]);
   // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can otherwise fail on a duplicate key.
   await query(client, op, `CREATE SCHEMA IF NOT EXISTS ${quoted}`);
   await query(
@@ -45,7 +47,10 @@ async function applyOne(client: PoolClient, schema: string, quoted: string, m: M
   if (current !== m.version - 1) {
     throw new BatonError("STORE", `Schema "${schema}" is at version ${current}; cannot apply ${m.version}`);
   }
-  await query(client, op, `INSERT INTO ${quoted}.migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+  await query(client, op, `INSERT INTO ${quoted}.migrations (version, name) VALUES ($1, $2)`, [
+    m.version,
+    m.name,
+  ]);
   await query(client, op, `SET LOCAL search_path TO ${quoted}, pg_catalog`);
   await query(client, op, m.sql);
   return m.version;

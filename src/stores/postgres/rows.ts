@@ -1,4 +1,3 @@
-import type { ErrorInfo } from "../../errors.js";
 import type {
   AttemptInfo,
   Checkpoint,
@@ -11,33 +10,52 @@ import type {
   TaskStatus,
   TaskTarget,
 } from "../../engine/records.js";
+import type { ErrorInfo } from "../../errors.js";
 import { ms } from "./db.js";
+import { fromJsonText as parse } from "./json-codec.js";
 
 /**
- * Column lists and row-to-record mapping, shared by the statements. Absent optional fields are SQL
- * NULLs and come back absent, as the memory store returns them; times come back as epoch ms.
+ * Column lists and row-to-record mapping, shared by the statements. JSONB columns are read as text
+ * and decoded here (see json-codec.ts); SQL NULLs come back as absent fields, as the memory store
+ * returns them; times come back as epoch ms.
  */
 
-export const runColumns = (t: string) => `${t}.id, ${t}.graph, ${t}.graph_hash, ${t}.status, ${t}.input,
-  ${t}.input IS NULL AS no_input, ${t}.step, ${t}.queue, ${t}.error, ${t}.interrupts, ${t}.cancel_requested,
-  ${t}.parent_run_id, ${t}.parent_step, ${ms(`${t}.created_at`, "created_at")}, ${ms(`${t}.updated_at`, "updated_at")}`;
+type Json = string | null;
+const text = (column: string, as = column.split(".").pop()!) => `${column}::text AS ${as}`;
+
+export const runColumns = (t: string) =>
+  [
+    `${t}.id, ${t}.graph, ${t}.graph_hash, ${t}.status`,
+    text(`${t}.input`),
+    `${t}.step, ${t}.queue`,
+    text(`${t}.error`),
+    text(`${t}.interrupts`),
+    text(`${t}.cancel_requested`),
+    `${t}.parent_run_id, ${t}.parent_step`,
+    ms(`${t}.created_at`, "created_at"),
+    ms(`${t}.updated_at`, "updated_at"),
+  ].join(", ");
 
 export interface RunRow {
   id: string;
   graph: string;
   graph_hash: string;
   status: RunStatus;
-  input: unknown;
-  no_input: boolean;
+  input: Json;
   step: number;
   queue: string;
-  error: ErrorInfo | null;
-  interrupts: InterruptInfo[] | null;
-  cancel_requested: { compensate: boolean } | null;
+  error: Json;
+  interrupts: Json;
+  cancel_requested: Json;
   parent_run_id: string | null;
   parent_step: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** Spread into a record: `{ key: value }` when the column held something, else nothing. */
+function opt<K extends string, V>(key: K, value: V | undefined | null): { [P in K]?: V } {
+  return (value === undefined || value === null ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 export function runFromRow(row: RunRow): RunRecord {
@@ -46,22 +64,34 @@ export function runFromRow(row: RunRow): RunRecord {
     graph: row.graph,
     graphHash: row.graph_hash,
     status: row.status,
-    // SQL NULL is "no input"; JSON null is stored as jsonb 'null' and comes back as null.
-    input: row.no_input ? undefined : row.input,
+    input: parse(row.input),
     step: row.step,
     queue: row.queue,
-    ...(row.error !== null ? { error: row.error } : {}),
-    ...(row.interrupts !== null ? { interrupts: row.interrupts } : {}),
-    ...(row.cancel_requested !== null ? { cancelRequested: row.cancel_requested } : {}),
-    ...(row.parent_run_id !== null ? { parent: { runId: row.parent_run_id, step: row.parent_step ?? 0 } } : {}),
+    ...opt("error", parse<ErrorInfo>(row.error)),
+    ...opt("interrupts", parse<InterruptInfo[]>(row.interrupts)),
+    ...opt("cancelRequested", parse<{ compensate: boolean }>(row.cancel_requested)),
+    ...opt(
+      "parent",
+      row.parent_run_id === null ? null : { runId: row.parent_run_id, step: row.parent_step ?? 0 },
+    ),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export const TASK_COLUMNS = `run_id, step, task_id, node, status, attempts, seq, writes, mode, goto, error,
-  ${ms("next_due_at", "next_due_at")}, interrupts, resumes, history,
-  ${ms("started_at", "started_at")}, ${ms("finished_at", "finished_at")}`;
+export const TASK_COLUMNS = [
+  "run_id, step, task_id, node, status, attempts, seq",
+  text("writes"),
+  "mode",
+  text("goto"),
+  text("error"),
+  ms("next_due_at", "next_due_at"),
+  text("interrupts"),
+  text("resumes"),
+  text("history"),
+  ms("started_at", "started_at"),
+  ms("finished_at", "finished_at"),
+].join(", ");
 
 export interface TaskRow {
   run_id: string;
@@ -71,14 +101,14 @@ export interface TaskRow {
   status: TaskStatus;
   attempts: number;
   seq: number;
-  writes: Array<[string, unknown]> | null;
+  writes: Json;
   mode: "set" | null;
-  goto: TaskTarget[] | null;
-  error: ErrorInfo | null;
+  goto: Json;
+  error: Json;
   next_due_at: number | null;
-  interrupts: unknown[] | null;
-  resumes: unknown[] | null;
-  history: AttemptInfo[] | null;
+  interrupts: Json;
+  resumes: Json;
+  history: Json;
   started_at: number;
   finished_at: number;
 }
@@ -91,39 +121,39 @@ export function taskFromRow(row: TaskRow): TaskRecord {
     node: row.node,
     status: row.status,
     attempts: row.attempts,
-    ...(row.writes !== null ? { writes: row.writes } : {}),
-    ...(row.mode !== null ? { mode: row.mode } : {}),
-    ...(row.goto !== null ? { goto: row.goto } : {}),
-    ...(row.error !== null ? { error: row.error } : {}),
-    ...(row.next_due_at !== null ? { nextDueAt: row.next_due_at } : {}),
-    ...(row.interrupts !== null ? { interrupts: row.interrupts } : {}),
-    ...(row.resumes !== null ? { resumes: row.resumes } : {}),
-    ...(row.history !== null ? { history: row.history } : {}),
+    ...opt("writes", parse<Array<[string, unknown]>>(row.writes)),
+    ...opt("mode", row.mode),
+    ...opt("goto", parse<TaskTarget[]>(row.goto)),
+    ...opt("error", parse<ErrorInfo>(row.error)),
+    ...opt("nextDueAt", row.next_due_at),
+    ...opt("interrupts", parse<unknown[]>(row.interrupts)),
+    ...opt("resumes", parse<unknown[]>(row.resumes)),
+    ...opt("history", parse<AttemptInfo[]>(row.history)),
     seq: row.seq,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
 }
 
-export const CHECKPOINT_COLUMNS = `run_id, step, next, joins, ${ms("created_at", "created_at")}`;
+export const CHECKPOINT_COLUMNS = `run_id, step, ${text("next")}, ${text("joins")}, ${ms("created_at", "created_at")}`;
 
 export interface CheckpointRow {
   run_id: string;
   step: number;
-  next: TaskSpec[];
-  joins: Record<string, string[]>;
+  next: string;
+  joins: string;
   created_at: number;
 }
 
 export const checkpointFromRow = (row: CheckpointRow): Checkpoint => ({
   runId: row.run_id,
   step: row.step,
-  next: row.next,
-  joins: row.joins,
+  next: parse<TaskSpec[]>(row.next) ?? [],
+  joins: parse<Record<string, string[]>>(row.joins) ?? {},
   createdAt: row.created_at,
 });
 
-export const COMPENSATION_COLUMNS = `run_id, task_key, node, status, attempts, error,
+export const COMPENSATION_COLUMNS = `run_id, task_key, node, status, attempts, ${text("error")},
   ${ms("finished_at", "finished_at")}`;
 
 export interface CompensationRow {
@@ -132,7 +162,7 @@ export interface CompensationRow {
   node: string;
   status: "done" | "failed";
   attempts: number;
-  error: ErrorInfo | null;
+  error: Json;
   finished_at: number;
 }
 
@@ -142,6 +172,6 @@ export const compensationFromRow = (row: CompensationRow): CompensationRecord =>
   node: row.node,
   status: row.status,
   attempts: row.attempts,
-  ...(row.error !== null ? { error: row.error } : {}),
+  ...opt("error", parse<ErrorInfo>(row.error)),
   finishedAt: row.finished_at,
 });

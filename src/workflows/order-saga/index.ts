@@ -3,7 +3,6 @@ import {
   append,
   defineState,
   END,
-  mcpTools,
   NonRetryableError,
   START,
   StateGraph,
@@ -36,6 +35,8 @@ const State = defineState({
   failAt: value<Step | null>(null),
   /** Make `failAt` fail this many attempts, then succeed. */
   failTimes: value<number | null>(null),
+  /** Wait this long in each step (to watch it, or to kill it mid-run and resume). */
+  stepDelayMs: value(0),
   customerRow: value<Row | null>(null),
   account: value<Row | null>(null),
   payment: value<Row | null>(null),
@@ -45,6 +46,15 @@ const State = defineState({
   log: append<string>(),
 });
 export type OrderState = StateOf<typeof State.channels>;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 
 export function build(ctx: WorkflowContext) {
   const mcp = lazyTools(ctx);
@@ -70,6 +80,7 @@ export function build(ctx: WorkflowContext) {
     [
       name,
       async (s: OrderState, c: NodeContext) => {
+        if (s.stepDelayMs > 0) await sleep(s.stepDelayMs, c.signal);
         maybeFail(s, c);
         return { ...(await fn(s, c)), log: `${name} done` };
       },

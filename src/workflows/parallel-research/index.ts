@@ -1,6 +1,6 @@
 import type { NodeContext, StateOf } from "../../index.js";
 import { append, defineState, END, Send, START, StateGraph, value } from "../../index.js";
-import { lazyTools } from "../tools.js";
+import { lazyTools, pathsIn } from "../tools.js";
 import type { ShippedWorkflow, WorkflowContext } from "../types.js";
 import { citiesIn, searchTermsIn } from "./query.js";
 import { summarize } from "./summary.js";
@@ -52,11 +52,10 @@ async function timed<T>(branch: string, work: () => Promise<T & { ok: boolean; e
 export function build(ctx: WorkflowContext) {
   const tools = lazyTools(ctx);
   return new StateGraph(State, { errorKey: "errors" })
-    .addNode("plan", (s) => ({
-      cities: citiesIn(s.query),
-      terms: searchTermsIn(s.query),
-      startedAt: Date.now(),
-    }))
+    .addNode("plan", async (s) => {
+      await tools(); // start the MCP servers first, so each branch's time is its own calls' time
+      return { cities: citiesIn(s.query), terms: searchTermsIn(s.query), startedAt: Date.now() };
+    })
     .addNode(
       "weather",
       async (_s, c: NodeContext) => {
@@ -87,7 +86,7 @@ export function build(ctx: WorkflowContext) {
             {},
             { timeoutMs: TIMEOUTS.files },
           );
-          const root = dirs.ok ? firstDirectory(dirs.value) : undefined;
+          const root = dirs.ok ? pathsIn(dirs.value)[0] : undefined;
           if (!root)
             return { ok: false, error: dirs.ok ? "no allowed directory" : dirs.error.message, found: [] };
           const found = await Promise.all(
@@ -100,7 +99,7 @@ export function build(ctx: WorkflowContext) {
                 { timeoutMs: TIMEOUTS.files },
               );
               return r.ok
-                ? { term, ok: true, matches: lines(r.value) }
+                ? { term, ok: true, matches: pathsIn(r.value) }
                 : { term, ok: false, error: r.error.message };
             }),
           );
@@ -176,21 +175,6 @@ function aggregate(s: ResearchState): Record<string, unknown> {
     slowestBranchMs: slowest,
     totalMs: Date.now() - s.startedAt,
   };
-}
-
-function firstDirectory(value: unknown): string | undefined {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return lines(text)
-    .map((l) => l.replace(/^Allowed directories:\s*/i, ""))
-    .find((l) => l.startsWith("/"));
-}
-
-function lines(value: unknown): string[] {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0 && !/^no matches/i.test(l));
 }
 
 export const parallelResearch: ShippedWorkflow = {

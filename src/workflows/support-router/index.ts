@@ -1,6 +1,6 @@
 import type { NodeContext, StateOf } from "../../index.js";
 import { append, defineState, END, START, StateGraph, value } from "../../index.js";
-import { lazyTools } from "../tools.js";
+import { lazyTools, pathsIn } from "../tools.js";
 import type { ShippedWorkflow, WorkflowContext } from "../types.js";
 import { classify, escalationReason, loadRules, type Priority, type Rules } from "./rules.js";
 
@@ -142,33 +142,13 @@ export function build(ctx: WorkflowContext, rules: Rules = loadRules()) {
     .addNode(
       ...handler("technical_support", async (_s, c) => {
         const t = await mcp();
-        const dirs = await t.tryCall<string>(
-          c,
-          "filesystem",
-          "list_allowed_directories",
-          {},
-          { timeoutMs: 10_000 },
-        );
-        const root = dirs.ok
-          ? String(dirs.value)
-              .split("\n")
-              .find((l) => l.trim().startsWith("/"))
-              ?.trim()
-          : undefined;
+        const dirs = await t.tryCall(c, "filesystem", "list_allowed_directories", {}, { timeoutMs: 10_000 });
+        const root = dirs.ok ? pathsIn(dirs.value)[0] : undefined;
+        const search = { path: root, pattern: "**/*.log" };
         const logs = root
-          ? await t.tryCall<string>(
-              c,
-              "filesystem",
-              "search_files",
-              { path: root, pattern: "**/*.log" },
-              { timeoutMs: 10_000 },
-            )
+          ? await t.tryCall(c, "filesystem", "search_files", search, { timeoutMs: 10_000 })
           : undefined;
-        const found = logs?.ok
-          ? String(logs.value)
-              .split("\n")
-              .filter((l) => l.startsWith("/"))
-          : [];
+        const found = logs?.ok ? pathsIn(logs.value) : [];
         return {
           action: "Technical analysis completed",
           logsFound: found.length,

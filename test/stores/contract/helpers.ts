@@ -1,3 +1,4 @@
+import { registerActive } from "../../../src/engine/active-runs.js";
 import type { Store } from "../../../src/engine/store.js";
 
 export interface Deferred<T> {
@@ -24,59 +25,64 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs =
 
 export const uid = (prefix = "run") => `${prefix}-${globalThis.crypto.randomUUID()}`;
 
-export class CrashError extends Error {
-  constructor() {
-    super("simulated crash: the store is gone");
-  }
-}
-
 type Method = "createRun" | "updateRun" | "putTask" | "putCheckpoint" | "putCompensation";
 export type CrashRule = (method: Method, arg: unknown) => "before" | "after" | undefined;
 
+/** A write that never returns: the process that made it is gone. */
+const never = <T>() => new Promise<T>(() => undefined);
+
 /**
- * A store that "dies" like a killed process: once `rule` fires on a write (before or after it
- * lands), every later write is dropped and rejects. Reads still reach the real store, so a test can
- * look at exactly what a crash would have left behind and resume from it with a fresh graph.
+ * A store that "dies" like a killed process: when `rule` fires on a write, that write is dropped
+ * (`before`) or lands (`after`), and then neither it nor any later write ever returns, so the run
+ * stops right there, exactly as a SIGKILL would stop it. Reads still reach the real store, so the
+ * test sees what the crash left behind and resumes it with a fresh graph (after `forgetRun`).
  */
 export function dyingStore(inner: Store, rule: CrashRule): Store & { readonly dead: boolean } {
   let dead = false;
   const write =
-    <A>(method: Method, fn: (arg: A) => Promise<void>) =>
-    async (arg: A): Promise<void> => {
-      if (dead) throw new CrashError();
+    <A, R>(method: Method, fn: (arg: A) => Promise<R>) =>
+    async (arg: A): Promise<R> => {
+      if (dead) return never();
       const when = rule(method, arg);
       if (when === "before") {
         dead = true;
-        throw new CrashError();
+        return never();
       }
-      await fn(arg);
-      if (when === "after") dead = true;
+      const result = await fn(arg);
+      if (when === "after") {
+        dead = true;
+        return never();
+      }
+      return result;
     };
   return {
     get dead() {
       return dead;
     },
     local: inner.local,
-    async createRun(run) {
-      if (dead) throw new CrashError();
-      const when = rule("createRun", run);
-      if (when === "before") {
-        dead = true;
-        throw new CrashError();
-      }
-      const result = await inner.createRun(run);
-      if (when === "after") dead = true;
-      return result;
-    },
+    createRun: write("createRun", (run: Parameters<Store["createRun"]>[0]) => inner.createRun(run)),
     getRun: (id) => inner.getRun(id),
     listRuns: (f) => inner.listRuns(f),
     updateRun: (id, patch) => write("updateRun", (p: typeof patch) => inner.updateRun(id, p))(patch),
-    putTask: write("putTask", (r) => inner.putTask(r)),
+    putTask: write("putTask", (r: Parameters<Store["putTask"]>[0]) => inner.putTask(r)),
     listTasks: (id) => inner.listTasks(id),
-    putCheckpoint: write("putCheckpoint", (c) => inner.putCheckpoint(c)),
+    putCheckpoint: write("putCheckpoint", (c: Parameters<Store["putCheckpoint"]>[0]) =>
+      inner.putCheckpoint(c),
+    ),
     listCheckpoints: (id) => inner.listCheckpoints(id),
-    putCompensation: write("putCompensation", (c) => inner.putCompensation(c)),
+    putCompensation: write("putCompensation", (c: Parameters<Store["putCompensation"]>[0]) =>
+      inner.putCompensation(c),
+    ),
     listCompensations: (id) => inner.listCompensations(id),
     close: async () => undefined,
   };
+}
+
+/**
+ * Wait for the simulated crash, then drop the dead run from this process's registry of running
+ * runs (a real crash takes the registry with it), so it can be resumed here.
+ */
+export async function crashed(store: { readonly dead: boolean }, runId: string): Promise<void> {
+  await until(() => store.dead);
+  registerActive(runId, new AbortController())();
 }

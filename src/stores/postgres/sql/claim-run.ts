@@ -3,7 +3,12 @@ import type { ClaimedRun } from "../cluster-store.js";
 import { type Db, ms, query, transaction } from "../db.js";
 import { type RunRow, runColumns, runFromRow } from "../rows.js";
 
-type ClaimRow = RunRow & { lease_owner: string; lease_expires_at: number; attempts: number; previous_owner: string | null };
+type ClaimRow = RunRow & {
+  lease_owner: string;
+  lease_expires_at: number;
+  attempts: number;
+  previous_owner: string | null;
+};
 
 /**
  * Lease one runnable run. Two statements in one transaction, and the split is the point:
@@ -85,6 +90,9 @@ RETURNING ${runColumns("runs")}, runs.lease_owner, ${ms("runs.lease_expires_at",
 
 export function checkLease(leaseMs: number): void {
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
-    throw new BatonError("CONFIG_INVALID", `A lease must last a positive number of milliseconds, not ${leaseMs}`);
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `A lease must last a positive number of milliseconds, not ${leaseMs}`,
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { NewRun, RunRecord } from "../../../engine/records.js";
-import { type Db, json, NOW_MS, query } from "../db.js";
+import { type Db, NOW_MS, query } from "../db.js";
+import { toJsonText } from "../json-codec.js";
 import { type RunRow, runColumns, runFromRow } from "../rows.js";
 
 /**
@@ -21,7 +22,7 @@ export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; 
       run.graph,
       run.graphHash,
       run.status,
-      json(run.input),
+      toJsonText(run.input),
       run.queue ?? "default",
       run.parent?.runId ?? null,
       run.parent?.step ?? null,

@@ -1,5 +1,6 @@
 import type { Checkpoint } from "../../../engine/records.js";
-import { type Db, json, NOW_MS, query, ts } from "../db.js";
+import { type Db, NOW_MS, query, ts } from "../db.js";
+import { toJsonText } from "../json-codec.js";
 
 /**
  * Store the checkpoint and move the run's `step` to it. One statement is one transaction: both
@@ -18,6 +19,6 @@ export async function putCheckpoint(db: Db, c: Checkpoint): Promise<void> {
        RETURNING run_id
      )
      UPDATE ${db.schema}.runs SET step = $2, updated_at = ${NOW_MS} WHERE id = $1`,
-    [c.runId, c.step, json(c.next), json(c.joins), c.createdAt],
+    [c.runId, c.step, toJsonText(c.next), toJsonText(c.joins), c.createdAt],
   );
 }

@@ -1,5 +1,6 @@
 import type { CompensationRecord } from "../../../engine/records.js";
-import { type Db, json, query, ts } from "../db.js";
+import { type Db, query, ts } from "../db.js";
+import { toJsonText } from "../json-codec.js";
 
 /** Insert or replace the undo record of one task; a replaced record keeps its place in the list. */
 export async function putCompensation(db: Db, r: CompensationRecord): Promise<void> {
@@ -11,6 +12,6 @@ export async function putCompensation(db: Db, r: CompensationRecord): Promise<vo
      ON CONFLICT (run_id, task_key) DO UPDATE SET
        node = excluded.node, status = excluded.status, attempts = excluded.attempts,
        error = excluded.error, finished_at = excluded.finished_at`,
-    [r.runId, r.taskKey, r.node, r.status, r.attempts, json(r.error), r.finishedAt],
+    [r.runId, r.taskKey, r.node, r.status, r.attempts, toJsonText(r.error), r.finishedAt],
   );
 }

@@ -1,5 +1,6 @@
 import type { TaskRecord } from "../../../engine/records.js";
-import { type Db, json, query, ts } from "../db.js";
+import { type Db, query, ts } from "../db.js";
+import { toJsonText } from "../json-codec.js";
 
 /** Insert or replace the record of `(runId, step, taskId)`: a task's latest word is its record. */
 export async function putTask(db: Db, r: TaskRecord): Promise<void> {
@@ -23,14 +24,14 @@ export async function putTask(db: Db, r: TaskRecord): Promise<void> {
       r.status,
       r.attempts,
       r.seq,
-      json(r.writes),
+      toJsonText(r.writes),
       r.mode ?? null,
-      json(r.goto),
-      json(r.error),
+      toJsonText(r.goto),
+      toJsonText(r.error),
       r.nextDueAt ?? null,
-      json(r.interrupts),
-      json(r.resumes),
-      json(r.history),
+      toJsonText(r.interrupts),
+      toJsonText(r.resumes),
+      toJsonText(r.history),
       r.startedAt,
       r.finishedAt,
     ],

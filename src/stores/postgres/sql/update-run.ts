@@ -1,5 +1,6 @@
 import type { RunPatch } from "../../../engine/records.js";
-import { type Db, json, NOW_MS, query } from "../db.js";
+import { type Db, NOW_MS, query } from "../db.js";
+import { toJsonText } from "../json-codec.js";
 
 type Clearable = "error" | "interrupts" | "cancelRequested";
 
@@ -12,7 +13,7 @@ export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise
   const { clear = [], ...fields } = patch;
   const field = (key: Clearable) => {
     const set = key in fields;
-    return [set || clear.includes(key), set ? json(fields[key]) : null] as const;
+    return [set || clear.includes(key), set ? toJsonText(fields[key]) : null] as const;
   };
   const [touchError, error] = field("error");
   const [touchInterrupts, interrupts] = field("interrupts");

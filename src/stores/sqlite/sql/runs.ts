@@ -83,6 +83,7 @@ export function runStatements(db: Database) {
     },
     list(filter: RunFilter = {}): RunRecord[] {
       const statuses = filter.status === undefined ? [] : ([] as RunStatus[]).concat(filter.status);
+      if (filter.status !== undefined && statuses.length === 0) return [];
       const key = `${statuses.length}:${filter.graph === undefined ? 0 : 1}`;
       let statement = lists.get(key);
       if (!statement) {

@@ -1,0 +1,5 @@
+/** The PostgreSQL store: what the rest of Baton (and its users) import from this folder. */
+export type { ClaimedRun, ClusterStore, Lease } from "./cluster-store.js";
+export { isClusterStore } from "./cluster-store.js";
+export { LATEST_VERSION, migrate } from "./migrate.js";
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";

@@ -1,0 +1,153 @@
+import pg from "pg";
+import type {
+  Checkpoint,
+  CompensationRecord,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  TaskRecord,
+} from "../../engine/records.js";
+import type { RunFilter } from "../../engine/store.js";
+import type { ClaimedRun, ClusterStore } from "./cluster-store.js";
+import { type Db, quoteSchema } from "./db.js";
+import { migrate } from "./migrate.js";
+import { claimRun } from "./sql/claim-run.js";
+import { getRun } from "./sql/get-run.js";
+import { heartbeat } from "./sql/heartbeat.js";
+import { insertRun } from "./sql/insert-run.js";
+import { listCheckpoints } from "./sql/list-checkpoints.js";
+import { listCompensations } from "./sql/list-compensations.js";
+import { listRuns } from "./sql/list-runs.js";
+import { listTasks } from "./sql/list-tasks.js";
+import { putCheckpoint } from "./sql/put-checkpoint.js";
+import { putCompensation } from "./sql/put-compensation.js";
+import { putTask } from "./sql/put-task.js";
+import { releaseRun } from "./sql/release-run.js";
+import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
+import { updateRun } from "./sql/update-run.js";
+
+export interface PostgresStoreOptions {
+  /** Connection string, e.g. `postgres://user@host:5432/db`. Give this or `pool`. */
+  url?: string;
+  /** A pool you manage; the store will not end it on `close()`. */
+  pool?: pg.Pool;
+  /** Where the tables live (created if missing); default `baton`. */
+  schema?: string;
+  /** Most connections the store's own pool opens; default 10. */
+  maxConnections?: number;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * Runs kept in PostgreSQL, shared by any number of processes on any number of machines. Every
+ * operation is one statement (or one transaction) in its own file under `sql/`; this class only
+ * routes calls to them.
+ */
+export class PostgresStore implements ClusterStore {
+  readonly local = false;
+  readonly schema: string;
+  private readonly db: Db;
+  private readonly ownsPool: boolean;
+  private closed = false;
+
+  private constructor(pool: pg.Pool, schema: string, ownsPool: boolean) {
+    this.db = { pool, schema: quoteSchema(schema) };
+    this.schema = schema;
+    this.ownsPool = ownsPool;
+  }
+
+  /** Connect, bring the schema up to date, and return the store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const schema = options.schema ?? "baton";
+    quoteSchema(schema);
+    const pool = options.pool ?? ownPool(options);
+    const store = new PostgresStore(pool, schema, !options.pool);
+    try {
+      if (options.migrate !== false) await migrate(pool, schema);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** The pool the store queries through, for tools that need the same database. */
+  get pool(): pg.Pool {
+    return this.db.pool;
+  }
+
+  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    return insertRun(this.db, run);
+  }
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return getRun(this.db, runId);
+  }
+  listRuns(filter?: RunFilter): Promise<RunRecord[]> {
+    return listRuns(this.db, filter);
+  }
+  updateRun(runId: string, patch: RunPatch): Promise<void> {
+    return updateRun(this.db, runId, patch);
+  }
+  putTask(record: TaskRecord): Promise<void> {
+    return putTask(this.db, record);
+  }
+  listTasks(runId: string): Promise<TaskRecord[]> {
+    return listTasks(this.db, runId);
+  }
+  putCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    return putCheckpoint(this.db, checkpoint);
+  }
+  listCheckpoints(runId: string): Promise<Checkpoint[]> {
+    return listCheckpoints(this.db, runId);
+  }
+  putCompensation(record: CompensationRecord): Promise<void> {
+    return putCompensation(this.db, record);
+  }
+  listCompensations(runId: string): Promise<CompensationRecord[]> {
+    return listCompensations(this.db, runId);
+  }
+
+  submitRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    return insertRun(this.db, { ...run, status: "pending" });
+  }
+  claimRun(workerId: string, leaseMs: number, queues?: readonly string[]): Promise<ClaimedRun | undefined> {
+    return claimRun(this.db, workerId, leaseMs, queues);
+  }
+  heartbeat(workerId: string, runIds: readonly string[], leaseMs: number): Promise<string[]> {
+    return heartbeat(this.db, workerId, runIds, leaseMs);
+  }
+  releaseRun(workerId: string, runId: string): Promise<boolean> {
+    return releaseRun(this.db, workerId, runId);
+  }
+  setQueueConcurrency(queue: string, concurrency: number | null): Promise<void> {
+    return setQueueConcurrency(this.db, queue, concurrency);
+  }
+
+  /** Ends the store's own pool (idempotent); a pool passed in is left to its owner. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsPool) await this.db.pool.end();
+  }
+}
+
+/** Open a PostgreSQL store at `url`, migrating its schema (default `baton`) on the way. */
+export function openPostgresStore(
+  url: string,
+  options: Omit<PostgresStoreOptions, "url" | "pool"> = {},
+): Promise<PostgresStore> {
+  return PostgresStore.open({ ...options, url });
+}
+
+function ownPool(options: PostgresStoreOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    application_name: "baton",
+  });
+  // An idle client can lose its connection (server restart); the pool drops it and opens another on
+  // demand. Without a listener that 'error' event would crash the process.
+  pool.on("error", () => undefined);
+  return pool;
+}

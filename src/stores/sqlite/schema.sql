@@ -1,0 +1,64 @@
+-- The SQLite schema the migrations produce (src/stores/sqlite/migrations). Generated: do not edit.
+-- After adding a migration: UPDATE_SCHEMA=1 npx vitest run test/stores/sqlite-schema.test.ts
+CREATE TABLE checkpoints (
+  run_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  next TEXT NOT NULL,
+  joins TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+
+CREATE TABLE compensations (
+  run_id TEXT NOT NULL,
+  task_key TEXT NOT NULL,
+  node TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  error TEXT,
+  finished_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, task_key)
+) WITHOUT ROWID;
+
+CREATE TABLE migrations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY NOT NULL,
+  graph TEXT NOT NULL,
+  graph_hash TEXT NOT NULL,
+  status TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  step INTEGER NOT NULL DEFAULT 0,
+  input TEXT,
+  error TEXT,
+  interrupts TEXT,
+  cancel_requested TEXT,
+  parent_id TEXT,
+  parent_step INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE INDEX runs_by_created ON runs (created_at);
+
+CREATE INDEX runs_by_graph ON runs (graph, created_at);
+
+CREATE INDEX runs_by_status ON runs (status, created_at);
+
+CREATE TABLE tasks (
+  run_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  task_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL,
+  data TEXT,
+  PRIMARY KEY (run_id, step, task_id)
+) WITHOUT ROWID;
