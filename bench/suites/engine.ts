@@ -2,7 +2,12 @@
  * Engine overhead: Baton (`store: false`) against LangGraph.js (no checkpointer) on the same graph
  * shapes, interleaved in one process. Nodes do (almost) nothing, so the times are the engines' own.
  */
-import { Annotation, END as LG_END, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
+import {
+  Annotation,
+  END as LG_END,
+  START as LG_START,
+  StateGraph as LGStateGraph,
+} from "@langchain/langgraph";
 import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { compare, type Suite } from "../harness.js";
 
@@ -63,7 +68,10 @@ function fanGraphs(branches: number, body: (i: number) => Promise<void> | undefi
     baton.addNode(name, node).addEdge(START, name);
     lg.addNode(name, node).addEdge(LG_START, name);
   });
-  baton.addNode("agg", (s) => ({ n: s.items.length })).addEdge(fan, "agg").addEdge("agg", END);
+  baton
+    .addNode("agg", (s) => ({ n: s.items.length }))
+    .addEdge(fan, "agg")
+    .addEdge("agg", END);
   lg.addNode("agg", (s) => ({ n: s.items.length }))
     .addEdge(fan, "agg")
     .addEdge("agg", LG_END);
@@ -90,12 +98,23 @@ export default (async (report) => {
     const { baton, lg } = fanGraphs(FAN, () => undefined);
     check("fan1000 baton", (await baton.invoke({})).n, FAN);
     check("fan1000 langgraph", (await lg.invoke({})).n, FAN);
-    report({ shape: "fan1000", ...(await compare(() => baton.invoke({}), () => lg.invoke({}), 15)) });
+    report({
+      shape: "fan1000",
+      ...(await compare(
+        () => baton.invoke({}),
+        () => lg.invoke({}),
+        15,
+      )),
+    });
   }
   {
     const { baton, lg } = fanGraphs(IO_BRANCHES, () => sleep(IO_DELAY_MS));
     check("fan100-io baton", (await baton.invoke({})).n, IO_BRANCHES);
-    const row = await compare(() => baton.invoke({}), () => lg.invoke({}), 15);
+    const row = await compare(
+      () => baton.invoke({}),
+      () => lg.invoke({}),
+      15,
+    );
     report({
       shape: "fan100-io",
       ...row,

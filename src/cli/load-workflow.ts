@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { register as registerHooks } from "node:module";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { shippedWorkflow, shippedWorkflowNames } from "../workflows/index.js";
@@ -56,5 +57,34 @@ async function registerTypeScript(): Promise<void> {
   if (registered) return;
   const { register } = await import("tsx/esm/api");
   register();
+  // Registered after tsx, so these hooks run first (see `userWorkflowHooks`).
+  registerHooks(`data:text/javascript,${encodeURIComponent(userWorkflowHooks())}`);
   registered = true;
+}
+
+/**
+ * Loader hooks for user workflow files, so `baton run file.ts` works where users keep them:
+ * - a `.ts` file in a folder whose package.json is not `"type": "module"` (or that has none) is
+ *   loaded as ESM: workflows are written with `import`, and tsx would otherwise treat it as CommonJS
+ *   and fail (`require()` of the file itself in a cycle, or of our ESM-only package);
+ * - `import ... from "baton"` that does not resolve (a global install, a bare folder) is this
+ *   command's own package, so the workflow and the engine share one copy of it.
+ */
+function userWorkflowHooks(): string {
+  const self = new URL(import.meta.url.endsWith(".ts") ? "../index.ts" : "../index.js", import.meta.url).href;
+  return `
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (specifier === "baton" && error && error.code === "ERR_MODULE_NOT_FOUND")
+      return { url: ${JSON.stringify(self)}, format: "module", shortCircuit: true };
+    throw error;
+  }
+}
+export async function load(url, context, next) {
+  const userTs = url.startsWith("file:") && /\\.ts$/.test(new URL(url).pathname) && !url.includes("/node_modules/");
+  return next(url, userTs && context.format === "commonjs" ? { ...context, format: "module" } : context);
+}
+`;
 }

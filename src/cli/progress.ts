@@ -47,7 +47,9 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
       case "node_started":
         return redraw(e.at);
       case "node_retrying":
-        notes.push(`    ${paint(MARK.retry, tty)} ${e.taskId} attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs}ms`);
+        notes.push(
+          `    ${paint(MARK.retry, tty)} ${e.taskId} attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs}ms`,
+        );
         Object.assign(cell(e.taskId) ?? {}, {
           mark: MARK.retry,
           detail: `retry ${e.attempt + 1} in ${e.delayMs}ms (${e.error.message})`,

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Store } from "../engine/store.js";
+import { loadMcpConfig } from "../mcp/config.js";
+import type { McpConfig } from "../mcp/config-types.js";
 import { McpManager } from "../mcp/manager.js";
 import type { WorkflowContext } from "../workflows/types.js";
 import { UsageError } from "./exit.js";
@@ -8,6 +10,8 @@ import { UsageError } from "./exit.js";
 export interface RuntimeOptions {
   db?: string;
   config?: string;
+  /** Read the MCP configuration only when a workflow first calls a tool (commands that may not). */
+  lazyConfig?: boolean;
 }
 
 /** The store, MCP servers and workflow context one command uses; `close()` releases them all. */
@@ -36,6 +40,8 @@ export async function openStoreFor(spec: string): Promise<Store> {
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (options.config && !existsSync(options.config))
     throw new UsageError(`Config file not found: ${resolve(options.config)}`);
+  // A bad configuration is a usage error now, not a failed node (and a stored run) later.
+  const config = options.lazyConfig ? options.config : await loadConfig(options.config);
   const dbSpec = dbSpecOf(options);
   // Workflows that compile without an explicit store use the default store: point it at the same database.
   if (!isPostgresUrl(dbSpec)) process.env.BATON_DB = resolve(dbSpec);
@@ -44,7 +50,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const ctx: WorkflowContext = {
     store,
     mcp() {
-      manager ??= startMcp(options.config);
+      manager ??= startMcp(config);
       return manager;
     },
   };
@@ -59,13 +65,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-export async function startMcp(configPath: string | undefined): Promise<McpManager> {
-  let manager: McpManager;
+/** The MCP configuration: the given file, else `baton.config.json` here, else the bundled servers. */
+export async function loadConfig(configPath: string | undefined): Promise<McpConfig> {
   try {
-    manager = await McpManager.load(configPath);
+    return await loadMcpConfig(configPath);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+export async function startMcp(config: string | McpConfig | undefined): Promise<McpManager> {
+  const manager = new McpManager(typeof config === "object" ? config : await loadConfig(config));
   await manager.start();
   return manager;
 }

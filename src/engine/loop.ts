@@ -3,13 +3,13 @@ import type { StateDefinition } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
 import type { InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
-import { type Finished, nextTasks, type RoutingTable } from "./routing.js";
+import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
 import { CancelReason } from "./signals.js";
 import { runStep } from "./step-runner.js";
 import type { Store } from "./store.js";
 import type { TaskEnv, TaskOutcome } from "./task-runner.js";
-import { applyWrites, type TaskWrites } from "./writes.js";
+import { applyWrites } from "./writes.js";
 
 /** A compiled graph as the loop sees it. */
 export interface Engine {
@@ -119,18 +119,14 @@ async function settle(
   if (interrupts.length > 0) return { status: "interrupted", state: pos.state, interrupts, steps: pos.step };
   try {
     const state = { ...pos.state };
-    const writes: TaskWrites[] = finished.map((r) => ({
-      taskId: r.taskId,
-      node: r.node,
-      writes: r.writes ?? [],
-    }));
-    applyWrites(engine.definition.channels, state, writes, step);
-    const done: Finished[] = finished.map((r) =>
-      r.goto ? { node: r.node, goto: r.goto } : { node: r.node },
-    );
-    const { next, joins } = nextTasks(engine.table, done, state, pos.joins);
+    // Task records are TaskWrites and Finished as they are: no per-task copies on the hot path.
+    applyWrites(engine.definition.channels, state, finished, step);
+    const { next, joins } = nextTasks(engine.table, finished, state, pos.joins);
     track(engine, pos, finished);
-    Object.assign(pos, { step, state, next, joins });
+    pos.step = step;
+    pos.state = state;
+    pos.next = next;
+    pos.joins = joins;
   } catch (error) {
     return unwind(engine, store, runId, pos, emit, signal, errorInfo(coerceError(error)), finished);
   }

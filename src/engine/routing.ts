@@ -30,6 +30,8 @@ export function routingTable(spec: GraphSpec): RoutingTable {
   return { spec, plain, joinsOf, branches };
 }
 
+const NONE: readonly never[] = [];
+
 export interface Finished {
   readonly node: string;
   readonly goto?: readonly TaskTarget[];
@@ -44,33 +46,46 @@ export function nextTasks(
   finished: readonly Finished[],
   state: unknown,
   joins: Readonly<Record<string, readonly string[]>>,
-): { next: TaskSpec[]; joins: Record<string, readonly string[]> } {
-  const triggered = new Set<string>();
-  const sends: Array<{ node: string; input: unknown }> = [];
-  const joinState: Record<string, readonly string[]> = { ...joins };
-  const target = (t: TaskTarget) => {
-    if (typeof t === "string") {
-      if (t !== END) triggered.add(t);
-    } else sends.push(t);
-  };
+): { next: TaskSpec[]; joins: Readonly<Record<string, readonly string[]>> } {
+  const found: Found = { triggered: new Set<string>(), sends: [] };
+  // Sources seen by each join this step touches, as sets: a 1,000-branch join stays linear.
+  let touched: Map<number, Set<string>> | undefined;
   for (const { node, goto } of finished) {
-    for (const to of table.plain.get(node) ?? []) target(to);
-    for (const index of table.joinsOf.get(node) ?? []) {
-      const seen = joinState[index] ?? [];
-      if (!seen.includes(node)) joinState[index] = [...seen, node];
+    for (const to of table.plain.get(node) ?? NONE) addTarget(found, to);
+    for (const index of table.joinsOf.get(node) ?? NONE) {
+      touched ??= new Map();
+      let seen = touched.get(index);
+      if (!seen) {
+        seen = new Set(joins[index]);
+        touched.set(index, seen);
+      }
+      seen.add(node);
     }
-    for (const branch of table.branches.get(node) ?? [])
-      for (const t of route(table.spec, branch, state)) target(t);
-    if (goto) for (const t of goto) target(checkGoto(table.spec, node, t));
+    for (const branch of table.branches.get(node) ?? NONE)
+      for (const t of route(table.spec, branch, state)) addTarget(found, t);
+    if (goto) for (const t of goto) addTarget(found, checkGoto(table.spec, node, t));
   }
-  for (const key of Object.keys(joinState)) {
-    const edge = table.spec.edges[Number(key)]!;
-    if (joinState[key]!.length === edge.from.length) {
-      delete joinState[key];
-      target(edge.to);
-    }
+  if (!touched) return { next: toTasks(found), joins };
+  const joinState: Record<string, readonly string[]> = { ...joins };
+  for (const [index, seen] of touched) {
+    const edge = table.spec.edges[index]!;
+    if (seen.size === edge.from.length) {
+      delete joinState[index];
+      addTarget(found, edge.to);
+    } else joinState[index] = [...seen];
   }
-  return { next: toTasks(triggered, sends), joins: joinState };
+  return { next: toTasks(found), joins: joinState };
+}
+
+/** The targets a step reached: nodes by name (once each) and Sends in the order they came. */
+interface Found {
+  readonly triggered: Set<string>;
+  readonly sends: Array<{ node: string; input: unknown }>;
+}
+
+function addTarget(found: Found, t: TaskTarget): void {
+  if (typeof t !== "string") found.sends.push(t);
+  else if (t !== END) found.triggered.add(t);
 }
 
 /** The tasks that START's edges and routers trigger. */
@@ -82,7 +97,7 @@ export function firstTasks(table: RoutingTable, state: unknown): TaskSpec[] {
  * A step's tasks in the order their writes apply (and replay) in: by node name, the edge-triggered
  * task first, then its `Send`s by index — never the order routers and edges produced them in.
  */
-function toTasks(triggered: Set<string>, sends: ReadonlyArray<{ node: string; input: unknown }>): TaskSpec[] {
+function toTasks({ triggered, sends }: Found): TaskSpec[] {
   if (sends.length === 0) return [...triggered].sort().map((node) => ({ id: node, node }));
   const inputs = new Map<string, unknown[]>();
   for (const { node, input } of sends) {

@@ -27,8 +27,11 @@ export async function runStep(
       outcomes[i] = o;
     });
   };
-  if (pending.length === 1) await start(pending[0]!);
-  else if (pending.length <= maxConcurrency) await Promise.all(pending.map(start));
+  if (pending.length === 1) {
+    // A chain's usual case: one task, no closure or extra promise around it.
+    const task = tasks[pending[0]!]!;
+    outcomes[pending[0]!] = await runTask(env, nodes.get(task.node)!, task, stored?.get(task.id));
+  } else if (pending.length <= maxConcurrency) await Promise.all(pending.map(start));
   else {
     let next = 0;
     const worker = async () => {

@@ -3,7 +3,7 @@ import type { ChannelMap } from "../graph/state.js";
 import type { NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
 import type { AttemptInfo, TaskRecord, TaskSpec } from "./records.js";
-import { resolveRetry, retryDelay, sleep } from "./retry.js";
+import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
 import { AbortRunSignal, abortable, CancelReason, childSignal, InterruptSignal } from "./signals.js";
 import type { Store } from "./store.js";
 import { splitReturn } from "./writes.js";
@@ -23,6 +23,8 @@ export interface TaskEnv {
   now(): number;
 }
 
+type Draft<T> = { -readonly [K in keyof T]: T[K] };
+
 export type TaskOutcome =
   | { kind: "finished"; record: TaskRecord }
   | { kind: "failed"; record: TaskRecord; error: Error }
@@ -37,8 +39,8 @@ export async function runTask(
   task: TaskSpec,
   previous: TaskRecord | undefined,
 ): Promise<TaskOutcome> {
-  const policy = resolveRetry(node.options.retry, env.retryDefault);
-  const history: AttemptInfo[] = [...(previous?.history ?? [])];
+  let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
+  const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
   const resumes = previous?.status === "interrupted" ? (previous.resumes ?? []) : [];
   let attempt = previous?.status === "retrying" ? previous.attempts : 0;
   if (previous?.nextDueAt !== undefined) await sleep(previous.nextDueAt - env.now(), env.signal);
@@ -58,26 +60,23 @@ export async function runTask(
     });
     const result = await attemptOnce(env, node, task, attempt, resumes);
     const finishedAt = env.now();
-    const base = {
-      runId: env.runId,
-      step: env.step,
-      taskId: task.id,
-      node: task.node,
-      attempts: attempt,
-      startedAt: firstStartedAt,
-      finishedAt,
-    };
     if (result.ok) {
-      const { writes, goto } = result;
-      const record: TaskRecord = {
-        ...base,
+      // Built field by field: conditional spreads here cost a fifth of a trivial node's time.
+      const record: Draft<TaskRecord> = {
+        runId: env.runId,
+        step: env.step,
+        taskId: task.id,
+        node: task.node,
         status: "succeeded",
-        writes,
-        ...(goto ? { goto } : {}),
+        attempts: attempt,
+        writes: result.writes,
         seq: env.nextSeq(),
-        ...(history.length ? { history: [...history, { attempt, startedAt, finishedAt }] } : {}),
+        startedAt: firstStartedAt,
+        finishedAt,
       };
-      await env.store?.putTask(record);
+      if (result.goto) record.goto = result.goto;
+      if (history.length) record.history = [...history, { attempt, startedAt, finishedAt }];
+      if (env.store) await env.store.putTask(record); // no store: no await, no extra microtask
       env.emit?.({
         type: "node_succeeded",
         runId: env.runId,
@@ -87,10 +86,19 @@ export async function runTask(
         taskId: task.id,
         attempt,
         durationMs: finishedAt - startedAt,
-        update: Object.fromEntries(writes),
+        update: Object.fromEntries(result.writes),
       });
       return { kind: "finished", record };
     }
+    const base = {
+      runId: env.runId,
+      step: env.step,
+      taskId: task.id,
+      node: task.node,
+      attempts: attempt,
+      startedAt: firstStartedAt,
+      finishedAt,
+    };
     const thrown = result.thrown;
     if (thrown instanceof InterruptSignal) {
       const record: TaskRecord = {
@@ -120,6 +128,7 @@ export async function runTask(
     }
     const error = coerceError(thrown);
     history.push({ attempt, startedAt, finishedAt, error: errorInfo(error) });
+    policy ??= resolveRetry(node.options.retry, env.retryDefault);
     if (attempt < policy.attempts && policy.retryOn(error)) {
       const delayMs = retryDelay(policy, attempt);
       await env.store?.putTask({

@@ -9,7 +9,8 @@ export type Write = readonly [string, unknown];
 export interface TaskWrites {
   readonly taskId: string;
   readonly node: string;
-  readonly writes: readonly Write[];
+  /** None when the task wrote nothing (a TaskRecord is a TaskWrites as it is). */
+  readonly writes?: readonly Write[];
   readonly mode?: "set";
 }
 
@@ -77,6 +78,7 @@ export function applyWrites(
   const valueWriter = new Map<string, string>();
   const appended = new Map<string, unknown[]>();
   for (const task of tasks) {
+    if (!task.writes) continue;
     for (const [key, update] of task.writes) {
       const channel = channels[key]!;
       if (task.mode === "set") {

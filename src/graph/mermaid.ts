@@ -1,13 +1,28 @@
 import { END, START } from "./constants.js";
 import type { GraphSpec } from "./types.js";
 
-const id = (name: string) =>
-  name === START ? "__start__" : name === END ? "__end__" : name.replace(/[^\w]/g, "_");
+/** Mermaid ids: names with other characters than \w made safe, and kept distinct ("a b" vs "a_b"). */
+function mermaidIds(spec: GraphSpec): (name: string) => string {
+  const ids = new Map<string, string>([
+    [START, "__start__"],
+    [END, "__end__"],
+  ]);
+  const taken = new Set(ids.values());
+  for (const name of spec.nodes.keys()) {
+    const base = name.replace(/[^\w]/g, "_");
+    let candidate = base;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${base}_${n}`;
+    taken.add(candidate);
+    ids.set(name, candidate);
+  }
+  return (name) => ids.get(name) ?? name;
+}
 
 /** Draw the graph as a Mermaid flowchart: solid edges, dotted router paths, joins through a ⊕ point. */
 export function toMermaid(spec: GraphSpec): string {
+  const id = mermaidIds(spec);
   const lines = ["flowchart TD", `  ${id(START)}([start])`];
-  for (const name of spec.nodes.keys()) lines.push(`  ${id(name)}[${JSON.stringify(name)}]`);
+  for (const name of spec.nodes.keys()) lines.push(`  ${id(name)}["${name.replaceAll('"', "#quot;")}"]`);
   lines.push(`  ${id(END)}([end])`);
   spec.edges.forEach(({ from, to }, index) => {
     if (from.length === 1) {

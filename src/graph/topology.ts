@@ -44,5 +44,31 @@ export function reachable(spec: GraphSpec, topology: Successors, from: string): 
   return seen;
 }
 
+/**
+ * Every node from which END can be reached: one backwards search from END (and from open routers,
+ * which may go to END directly) instead of one forward search per node.
+ */
+export function reachingEnd(topology: Successors): Set<string> {
+  const before = new Map<string, string[]>();
+  for (const [from, targets] of topology.next) {
+    for (const to of targets) {
+      const list = before.get(to);
+      if (list) list.push(from);
+      else before.set(to, [from]);
+    }
+  }
+  const seen = new Set<string>([END, ...topology.open]);
+  const queue = [...seen];
+  while (queue.length > 0) {
+    for (const from of before.get(queue.pop()!) ?? []) {
+      if (!seen.has(from)) {
+        seen.add(from);
+        queue.push(from);
+      }
+    }
+  }
+  return seen;
+}
+
 export const isKnownTarget = (spec: GraphSpec, name: string) => name === END || spec.nodes.has(name);
 export const isKnownSource = (spec: GraphSpec, name: string) => name === START || spec.nodes.has(name);

@@ -1,7 +1,7 @@
 import { GraphValidationError } from "../errors.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
 import type { StateDefinition } from "./state.js";
-import { isKnownSource, isKnownTarget, reachable, successors } from "./topology.js";
+import { isKnownSource, isKnownTarget, reachable, reachingEnd, successors } from "./topology.js";
 import type { GraphSpec } from "./types.js";
 
 /** Every problem that would make the graph fail or misbehave at run time, each naming its offender. */
@@ -82,9 +82,10 @@ function reachabilityProblems(spec: GraphSpec): string[] {
   const topology = successors(spec);
   if (!topology.next.has(START) && !topology.open.has(START)) problems.push("no edge leaves START");
   const fromStart = reachable(spec, topology, START);
+  const toEnd = reachingEnd(topology);
   for (const name of spec.nodes.keys()) {
     if (!fromStart.has(name)) problems.push(`node "${name}" is unreachable from START`);
-    else if (!reachable(spec, topology, name).has(END)) problems.push(`node "${name}" has no path to END`);
+    else if (!toEnd.has(name)) problems.push(`node "${name}" has no path to END`);
   }
   return problems;
 }

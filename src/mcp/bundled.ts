@@ -27,7 +27,9 @@ export const SAMPLE_DATA_DIR = fileURLToPath(new URL("../../sample-data", import
 
 /** Node arguments that run one of our bundled server entry points, from source or from the build. */
 export function bundledServerArgs(name: Exclude<BundledServerName, "filesystem">): string[] {
-  const file = fileURLToPath(new URL(`../servers/${name}/main${fromSource ? ".ts" : ".js"}`, import.meta.url));
+  const file = fileURLToPath(
+    new URL(`../servers/${name}/main${fromSource ? ".ts" : ".js"}`, import.meta.url),
+  );
   if (!fromSource) return [file];
   // `--import tsx` keeps the server in this one process (the tsx CLI would add a wrapper process).
   return ["--import", pathToFileURL(localRequire.resolve("tsx")).href, file];

@@ -39,10 +39,15 @@ export function classifyCallError(
   // Anything else came from the transport (a failed HTTP request, a broken pipe): the server is unreachable.
   const message = error instanceof Error ? error.message : String(error);
   return {
-    error: new McpUnavailableError(server, "connection_closed", `MCP server "${server}" is unreachable: ${message}`, {
-      tool,
-      cause: error,
-    }),
+    error: new McpUnavailableError(
+      server,
+      "connection_closed",
+      `MCP server "${server}" is unreachable: ${message}`,
+      {
+        tool,
+        cause: error,
+      },
+    ),
     circuit: "failure",
     resetConnection: true,
     retryable: true,
@@ -60,10 +65,15 @@ function classifyMcpError(error: McpError, server: string, tool: string): CallFa
     return { error: lost, circuit: "failure", resetConnection: true, retryable: true };
   }
   if (error.code === ErrorCode.RequestTimeout) {
-    const timeout = new McpUnavailableError(server, "timeout", `Tool "${tool}" on MCP server "${server}" timed out`, {
-      tool,
-      cause: error,
-    });
+    const timeout = new McpUnavailableError(
+      server,
+      "timeout",
+      `Tool "${tool}" on MCP server "${server}" timed out`,
+      {
+        tool,
+        cause: error,
+      },
+    );
     return { error: timeout, circuit: "failure", resetConnection: false, retryable: false };
   }
   // The server answered with a JSON-RPC error (unknown tool, invalid params): it is alive, the call is wrong.

@@ -33,7 +33,7 @@ export { DEFAULT_SERVER_SETTINGS };
 
 export const CONFIG_FILE_NAME = "baton.config.json";
 
-const int = (min: number) => z.number().int().min(min);
+const int = (min: number) => z.number().int().min(min).max(2_147_483_647);
 const stringMap = z.record(z.string(), z.string());
 
 const entrySchema = z

@@ -1,6 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { McpServerConfig } from "./config-types.js";
 import { McpUnavailableError } from "./errors.js";
+import { ensureExited } from "./process-exit.js";
 import { type OpenedTransport, openTransport, TextTail } from "./transport.js";
 import type { ConnectionState, McpEvent, ToolInfo } from "./types.js";
 
@@ -41,7 +42,9 @@ export class ServerConnection {
   /** The connected client, starting (or restarting) the server first when it is not running. */
   ensureStarted(): Promise<Client> {
     if (this.state === "closed") {
-      return Promise.reject(new McpUnavailableError(this.name, "closed", `MCP server "${this.name}" was shut down`));
+      return Promise.reject(
+        new McpUnavailableError(this.name, "closed", `MCP server "${this.name}" was shut down`),
+      );
     }
     if (this.state === "ready" && this.client !== undefined) return Promise.resolve(this.client);
     this.starting ??= this.start().finally(() => {
@@ -125,7 +128,9 @@ export class ServerConnection {
           ...(tool.title === undefined ? {} : { title: tool.title }),
           ...(tool.description === undefined ? {} : { description: tool.description }),
           inputSchema: tool.inputSchema as Record<string, unknown>,
-          ...(tool.outputSchema === undefined ? {} : { outputSchema: tool.outputSchema as Record<string, unknown> }),
+          ...(tool.outputSchema === undefined
+            ? {}
+            : { outputSchema: tool.outputSchema as Record<string, unknown> }),
         });
       }
       cursor = page.nextCursor;
@@ -136,7 +141,10 @@ export class ServerConnection {
   /** A liveness probe: the process is up and answers `ping` in time. */
   async ping(timeoutMs: number): Promise<void> {
     if (this.state !== "ready" || this.client === undefined) {
-      throw this.lastError ?? new McpUnavailableError(this.name, "connection_closed", `MCP server "${this.name}" is not running`);
+      throw (
+        this.lastError ??
+        new McpUnavailableError(this.name, "connection_closed", `MCP server "${this.name}" is not running`)
+      );
     }
     await this.client.ping({ timeout: timeoutMs });
   }
@@ -144,20 +152,24 @@ export class ServerConnection {
   /** Drops a connection that misbehaved (failed ping, transport error) so the next use starts afresh. */
   async reset(reason: Error): Promise<void> {
     if (this.state !== "ready" && this.state !== "dead") return;
-    const client = this.client;
-    this.generation += 1;
-    this.state = "dead";
     this.lastError = reason;
-    this.client = undefined;
-    await client?.close().catch(() => undefined);
+    await this.shutdown("dead");
   }
 
   /** Stops the server for good; resolves once a stdio child has exited. */
   async close(): Promise<void> {
-    const client = this.client;
+    await this.shutdown("closed");
+  }
+
+  private async shutdown(next: "dead" | "closed"): Promise<void> {
+    const { client, opened } = this;
+    const pid = opened?.pid() ?? null;
     this.generation += 1;
-    this.state = "closed";
+    this.state = next;
     this.client = undefined;
-    await client?.close().catch(() => undefined);
+    if (client === undefined) return;
+    await opened?.terminate();
+    await client.close().catch(() => undefined);
+    if (pid !== null) await ensureExited(pid);
   }
 }

@@ -1,10 +1,12 @@
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * One call's budget: a signal aborted when the caller aborts or the time runs out, and which of the two
  * happened. Passing this signal to the SDK makes it send `notifications/cancelled` to the server.
  */
 export class CallDeadline {
   private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout | undefined;
   private readonly expiresAt: number;
   private expired = false;
   private readonly onCallerAbort = () => this.controller.abort(this.caller?.reason);
@@ -13,11 +15,15 @@ export class CallDeadline {
     readonly timeoutMs: number,
     private readonly caller?: AbortSignal,
   ) {
-    this.expiresAt = Date.now() + timeoutMs;
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
+    // setTimeout fires at once for delays past 2^31-1 ms: treat those (and Infinity) as "no timeout".
+    const bounded = Number.isFinite(timeoutMs) && timeoutMs <= MAX_TIMER_MS;
+    this.expiresAt = bounded ? Date.now() + timeoutMs : Number.POSITIVE_INFINITY;
+    this.timer = bounded
+      ? setTimeout(() => {
+          this.expired = true;
+          this.controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+        }, timeoutMs)
+      : undefined;
     if (caller?.aborted) this.onCallerAbort();
     else caller?.addEventListener("abort", this.onCallerAbort, { once: true });
   }
@@ -40,8 +46,9 @@ export class CallDeadline {
     return reason ?? new DOMException("The operation was aborted", "AbortError");
   }
 
+  /** Time left, capped so it is always a valid timer delay. */
   remainingMs(): number {
-    return Math.max(0, this.expiresAt - Date.now());
+    return Math.min(MAX_TIMER_MS, Math.max(0, this.expiresAt - Date.now()));
   }
 
   /** Stops the timer and forgets the caller's signal (a long-lived signal must not collect listeners). */

@@ -14,7 +14,8 @@ export interface RawToolResult {
  */
 export function decodeToolResult(server: string, tool: string, result: RawToolResult): unknown {
   if (result.isError === true) throw toolErrorFrom(server, tool, result);
-  if (result.structuredContent !== undefined && result.structuredContent !== null) return result.structuredContent;
+  if (result.structuredContent !== undefined && result.structuredContent !== null)
+    return result.structuredContent;
   const content = result.content ?? [];
   const texts = textsOf(content);
   if (texts.length === 0) return content.length === 0 ? undefined : content;

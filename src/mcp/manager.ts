@@ -3,8 +3,8 @@ import { classifyCallError } from "./classify.js";
 import { type LoadOptions, loadMcpConfig } from "./config.js";
 import type { McpConfig } from "./config-types.js";
 import { ServerConnection } from "./connection.js";
-import { CallDeadline, raceAbort, sleep } from "./deadline.js";
-import { type RawToolResult, decodeToolResult } from "./decode.js";
+import { CallDeadline, MAX_TIMER_MS, raceAbort, sleep } from "./deadline.js";
+import { decodeToolResult, type RawToolResult } from "./decode.js";
 import { CircuitOpenError, McpUnavailableError } from "./errors.js";
 import { HealthMonitor } from "./health-monitor.js";
 import {
@@ -116,7 +116,10 @@ export class McpManager implements ToolInvoker {
     const entry = this.entry(server, tool);
     const { retry, timeoutMs } = entry.connection.config;
     const deadline = new CallDeadline(options.timeoutMs ?? timeoutMs, options.signal);
-    const meta = { ...options.meta, ...(options.idempotencyKey ? { [IDEMPOTENCY_META_KEY]: options.idempotencyKey } : {}) };
+    const meta = {
+      ...options.meta,
+      ...(options.idempotencyKey ? { [IDEMPOTENCY_META_KEY]: options.idempotencyKey } : {}),
+    };
     try {
       for (let attempt = 1; ; attempt++) {
         const permit = this.permit(server, tool, entry);
@@ -126,7 +129,7 @@ export class McpManager implements ToolInvoker {
             { name: tool, arguments: args, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
             undefined,
             // The SDK's own timeout is only a backstop: the deadline's signal fires first and says why.
-            { signal: deadline.signal, timeout: deadline.remainingMs() + 1_000 },
+            { signal: deadline.signal, timeout: Math.min(deadline.remainingMs() + 1_000, MAX_TIMER_MS) },
           );
           permit.success();
           return result as RawToolResult;
@@ -198,7 +201,8 @@ export class McpManager implements ToolInvoker {
         }
       }
       if (connection.state === "closed") return { name, healthy: false, restarted };
-      restarted = true;
+      // Joining a start already under way is not a restart of ours.
+      restarted = connection.state !== "starting";
       await connection.ensureStarted();
       entry.healthy = true;
       return { name, healthy: true, restarted };
@@ -227,9 +231,14 @@ export class McpManager implements ToolInvoker {
     const entry = this.entries.get(server);
     if (entry === undefined) {
       const known = this.serverNames.join(", ") || "none";
-      throw new McpUnavailableError(server, "unknown_server", `Unknown MCP server "${server}" (configured: ${known})`, {
-        ...(tool === undefined ? {} : { tool }),
-      });
+      throw new McpUnavailableError(
+        server,
+        "unknown_server",
+        `Unknown MCP server "${server}" (configured: ${known})`,
+        {
+          ...(tool === undefined ? {} : { tool }),
+        },
+      );
     }
     return entry;
   }
@@ -237,7 +246,8 @@ export class McpManager implements ToolInvoker {
   private permit(server: string, tool: string, entry: ServerEntry): CircuitPermit {
     const permit = entry.breaker.acquire();
     // Half-open with a trial already in flight: the next chance is as soon as that trial ends.
-    if (permit === undefined) throw new CircuitOpenError(server, new Date(Math.max(entry.breaker.retryAt, Date.now())), tool);
+    if (permit === undefined)
+      throw new CircuitOpenError(server, new Date(Math.max(entry.breaker.retryAt, Date.now())), tool);
     return permit;
   }
 

@@ -8,6 +8,8 @@ export interface OpenedTransport {
   transport: Transport;
   /** The child's pid for stdio servers once spawned; `null` for HTTP or before/after the process. */
   pid(): number | null;
+  /** Ends an HTTP session politely (DELETE) before the transport closes; a no-op for stdio. */
+  terminate(): Promise<void>;
 }
 
 const STDERR_TAIL_CHARS = 4000;
@@ -21,7 +23,12 @@ export function openTransport(config: McpServerConfig, onStderr: (text: string) 
     const transport = new StreamableHTTPClientTransport(new URL(config.url), {
       requestInit: { headers: config.headers },
     });
-    return { transport, pid: () => null };
+    const terminate = async () => {
+      // A server that is gone or does not support session deletion must not hold up shutdown.
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+      await Promise.race([transport.terminateSession().catch(() => undefined), timeout]);
+    };
+    return { transport, pid: () => null, terminate };
   }
   const transport = new StdioClientTransport({
     command: config.command,
@@ -31,7 +38,7 @@ export function openTransport(config: McpServerConfig, onStderr: (text: string) 
     stderr: "pipe",
   });
   transport.stderr?.on("data", (chunk: Buffer | string) => onStderr(chunk.toString()));
-  return { transport, pid: () => transport.pid };
+  return { transport, pid: () => transport.pid, terminate: async () => {} };
 }
 
 /** Keeps the last few thousand characters of a stream of text. */

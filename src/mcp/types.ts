@@ -62,7 +62,12 @@ export const IDEMPOTENCY_META_KEY = "baton/idempotencyKey";
 
 /** Anything that can call a tool: `McpManager`, or a fake in tests. */
 export interface ToolInvoker {
-  callTool<T = unknown>(server: string, tool: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<T>;
+  callTool<T = unknown>(
+    server: string,
+    tool: string,
+    args?: Record<string, unknown>,
+    options?: CallToolOptions,
+  ): Promise<T>;
 }
 
 export type McpEvent =

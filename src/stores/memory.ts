@@ -1,5 +1,12 @@
-import type { Store, RunFilter } from "../engine/store.js";
-import type { Checkpoint, CompensationRecord, NewRun, RunPatch, RunRecord, TaskRecord } from "../engine/records.js";
+import type {
+  Checkpoint,
+  CompensationRecord,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  TaskRecord,
+} from "../engine/records.js";
+import type { RunFilter, Store } from "../engine/store.js";
 import { compareTaskIds } from "../engine/writes.js";
 
 /** Keeps runs in this process only: for tests and for runs that need no durability. */
@@ -14,7 +21,13 @@ export class MemoryStore implements Store {
     const existing = this.runs.get(run.id);
     if (existing) return { run: existing, created: false };
     const now = Date.now();
-    const record: RunRecord = { ...run, queue: run.queue ?? "default", step: 0, createdAt: now, updatedAt: now };
+    const record: RunRecord = {
+      ...run,
+      queue: run.queue ?? "default",
+      step: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.runs.set(run.id, record);
     return { run: record, created: true };
   }
@@ -28,7 +41,9 @@ export class MemoryStore implements Store {
     // Reversed insertion order first, so runs created in the same millisecond list newest first too.
     return [...this.runs.values()]
       .reverse()
-      .filter((r) => (!statuses || statuses.includes(r.status)) && (!filter.graph || r.graph === filter.graph))
+      .filter(
+        (r) => (!statuses || statuses.includes(r.status)) && (!filter.graph || r.graph === filter.graph),
+      )
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit ?? 100);
   }
@@ -52,7 +67,9 @@ export class MemoryStore implements Store {
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
-    return [...(this.tasks.get(runId)?.values() ?? [])].sort((a, b) => a.step - b.step || compareTaskIds(a.taskId, b.taskId));
+    return [...(this.tasks.get(runId)?.values() ?? [])].sort(
+      (a, b) => a.step - b.step || compareTaskIds(a.taskId, b.taskId),
+    );
   }
 
   async putCheckpoint(checkpoint: Checkpoint): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { append, defineState, END, Send, START, StateGraph } from "../../src/index.js";
+import { append, defineState, END, Send, START, StateGraph } from "../graph/core.js";
 import { sleep } from "./helpers.js";
 
 const State = defineState({ done: append<number>() });
@@ -29,12 +29,15 @@ describe("concurrency", () => {
     expect(state.done).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
-  it.each([1, 3, 8])("never runs more than maxConcurrency = %i tasks at once, and uses them all", async (limit) => {
-    const { graph, gauge } = tracked(20, limit);
-    const state = await graph.invoke({});
-    expect(gauge.peak).toBe(limit);
-    expect(state.done).toEqual(Array.from({ length: 20 }, (_, i) => i));
-  });
+  it.each([1, 3, 8])(
+    "never runs more than maxConcurrency = %i tasks at once, and uses them all",
+    async (limit) => {
+      const { graph, gauge } = tracked(20, limit);
+      const state = await graph.invoke({});
+      expect(gauge.peak).toBe(limit);
+      expect(state.done).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    },
+  );
 
   it("runs the parallel branches of a step concurrently, not one after another", async () => {
     const graph = new StateGraph(State);
@@ -57,10 +60,14 @@ describe("concurrency", () => {
     process.on("warning", onWarning);
     try {
       const graph = new StateGraph(State)
-        .addNode("work", async (_s, ctx) => {
-          await sleep(1);
-          return { done: ctx.input as number };
-        }, { timeout: 1000, retry: { attempts: 2, initialDelayMs: 1 } })
+        .addNode(
+          "work",
+          async (_s, ctx) => {
+            await sleep(1);
+            return { done: ctx.input as number };
+          },
+          { timeout: 1000, retry: { attempts: 2, initialDelayMs: 1 } },
+        )
         .addConditionalEdges(START, () => Array.from({ length: 30 }, (_, i) => new Send("work", i)))
         .addEdge("work", END)
         .compile({ store: false });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NodeContext } from "../../src/graph/types.js";
-import { append, defineState, END, Send, START, StateGraph } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, Send, START, StateGraph } from "../graph/core.js";
 
 const State = defineState({ log: append<string>() });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { RunEvent } from "../../src/engine/events.js";
-import { append, defineState, END, START, StateGraph } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph } from "../graph/core.js";
 import { collect } from "./helpers.js";
 
 const State = defineState({ log: append<string>() });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RunFailedError } from "../../src/engine/compiled.js";
 import { NodeTimeoutError, NonRetryableError } from "../../src/errors.js";
-import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { aborted, collect, nodesOf } from "./helpers.js";
 
 interface Failure {
@@ -15,7 +15,8 @@ interface Failure {
 const State = defineState({ log: append<string>(), errors: append<Failure>(), n: value(0) });
 
 /** START -> flaky -> END, with `flaky` running `fn`. */
-function single(fn: Parameters<StateGraph<typeof State.channels>["addNode"]>[1], options = {}) {
+type AddNode = StateGraph<typeof State.channels>["addNode"];
+function single(fn: Parameters<AddNode>[1], options: Parameters<AddNode>[2] = {}) {
   return new StateGraph(State, { errorKey: "errors" })
     .addNode("flaky", fn, options)
     .addEdge(START, "flaky")
@@ -181,13 +182,21 @@ describe('onError: "continue"', () => {
   it("records the failure under the error key and lets the join proceed", async () => {
     const graph = new StateGraph(State, { errorKey: "errors" })
       .addNode("good", () => ({ log: "good" }))
-      .addNode("broken", () => {
-        throw new Error("service down");
-      }, { onError: "continue" })
-      .addNode("slow", async (_s, ctx) => {
-        await aborted(ctx.signal);
-        return {};
-      }, { onError: "continue", timeout: 10 })
+      .addNode(
+        "broken",
+        () => {
+          throw new Error("service down");
+        },
+        { onError: "continue" },
+      )
+      .addNode(
+        "slow",
+        async (_s, ctx) => {
+          await aborted(ctx.signal);
+          return {};
+        },
+        { onError: "continue", timeout: 10 },
+      )
       .addNode("report", (s) => ({ log: `report: ${s.log.length} ok, ${s.errors.length} failed` }))
       .addEdge(START, "good")
       .addEdge(START, "broken")
@@ -200,7 +209,13 @@ describe('onError: "continue"', () => {
     expect(result.state.log).toEqual(["good", "report: 1 ok, 2 failed"]);
     expect(result.state.errors).toEqual([
       { node: "broken", taskId: "broken", error: "service down", attempts: 1, kind: "error" },
-      { node: "slow", taskId: "slow", error: 'Node "slow" timed out after 10 ms', attempts: 1, kind: "timeout" },
+      {
+        node: "slow",
+        taskId: "slow",
+        error: 'Node "slow" timed out after 10 ms',
+        attempts: 1,
+        kind: "timeout",
+      },
     ]);
     expect((await graph.getState(result.runId)).state).toEqual(result.state);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BatonError } from "../../src/errors.js";
-import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { collect } from "./helpers.js";
 
 const schema = z.object({

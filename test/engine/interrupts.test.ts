@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BatonError } from "../../src/errors.js";
-import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { collect } from "./helpers.js";
 
 const State = defineState({ log: append<string>(), decision: value("") });
@@ -38,7 +38,9 @@ describe("interrupt and resume", () => {
     const { graph, calls, keys } = approval();
     const paused = await graph.run({}, { runId: "r" });
     expect(paused.status).toBe("interrupted");
-    expect(paused.interrupts).toEqual([{ taskId: "ask", node: "ask", step: 1, payload: { question: "ship it?" } }]);
+    expect(paused.interrupts).toEqual([
+      { taskId: "ask", node: "ask", step: 1, payload: { question: "ship it?" } },
+    ]);
     const snapshot = await graph.getState("r");
     expect(snapshot.run.status).toBe("interrupted");
     expect(snapshot.run.interrupts?.[0]?.payload).toEqual({ question: "ship it?" });

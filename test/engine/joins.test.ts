@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { collect, sleep } from "./helpers.js";
 
 const State = defineState({ log: append<string>(), n: value(0) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { append, Command, defineState, END, Send, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, Command, defineState, END, Send, START, StateGraph, value } from "../graph/core.js";
 
 const State = defineState({ route: value<string | string[]>("end"), log: append<string>(), n: value(0) });
 const visit = (name: string) => () => ({ log: name });
@@ -78,9 +78,9 @@ describe("conditional edges", () => {
 describe("Send", () => {
   it("fans out over 1,000 items, each task getting its own input, then joins", async () => {
     const items = Array.from({ length: 1000 }, (_, i) => i);
-    const Map = defineState({ items: value<number[]>([]), squares: append<number>(), total: value(0) });
+    const MapState = defineState({ items: value<number[]>([]), squares: append<number>(), total: value(0) });
     let called = 0;
-    const graph = new StateGraph(Map)
+    const graph = new StateGraph(MapState)
       .addNode("split", () => ({}))
       .addNode("square", async (_s, ctx) => {
         called++;
@@ -149,7 +149,9 @@ describe("Command", () => {
       .addEdge(START, "decide")
       .addEdge("decide", END)
       .compile({ store: false });
-    await expect(graph.invoke({})).rejects.toThrow('Node "decide" returned a Command to unknown node "ghost"');
+    await expect(graph.invoke({})).rejects.toThrow(
+      'Node "decide" returned a Command to unknown node "ghost"',
+    );
   });
 });
 
@@ -167,9 +169,7 @@ describe("the step limit", () => {
     const result = await graph.run({});
     expect(result.status).toBe("failed");
     expect(result.error?.code).toBe("STEP_LIMIT");
-    expect(result.error?.message).toBe(
-      "Run stopped after 25 steps (stepLimit); the graph may loop forever",
-    );
+    expect(result.error?.message).toBe("Run stopped after 25 steps (stepLimit); the graph may loop forever");
     expect(runs).toBe(25);
     expect(result.state.n).toBe(25);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CompensationContext } from "../../src/graph/types.js";
-import { append, defineState, END, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { collect } from "./helpers.js";
 
 const State = defineState({ log: append<string>(), id: value(""), fail: value("") });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { append, defineState, END, reduce, Send, START, StateGraph, value } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
+import { append, defineState, END, reduce, Send, START, StateGraph, value } from "../graph/core.js";
 import { sleep } from "./helpers.js";
 
 /** A non-commutative reducer (string concatenation) shows any change in the order writes apply in. */
@@ -46,7 +46,18 @@ describe("writes", () => {
     const graph = fanOut((id) => finishedFirst[id]!, store);
     const result = await graph.run({});
     expect(result.state.trail).toBe(ORDERED_TRAIL);
-    expect(result.state.items).toEqual(["a0.1", "a0.2", "a1.1", "a1.2", "a2.1", "a2.2", "m.1", "m.2", "z.1", "z.2"]);
+    expect(result.state.items).toEqual([
+      "a0.1",
+      "a0.2",
+      "a1.1",
+      "a1.2",
+      "a2.1",
+      "a2.2",
+      "m.1",
+      "m.2",
+      "z.1",
+      "z.2",
+    ]);
     // The state replayed from the store's records is the same as the live one.
     expect((await graph.getState(result.runId)).state).toEqual(result.state);
   });
@@ -95,7 +106,9 @@ describe("writes", () => {
       .addConditionalEdges(START, () => [new Send("w", 1), new Send("w", 2)])
       .addEdge("w", END)
       .compile({ store: false });
-    await expect(graph.invoke({})).rejects.toThrow(/State key "last" was written by two tasks of "w" in step 1/);
+    await expect(graph.invoke({})).rejects.toThrow(
+      /State key "last" was written by two tasks of "w" in step 1/,
+    );
   });
 
   it("allow one last-value write per step across steps", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defineState, END, START, StateGraph, value } from "../../src/index.js";
+import { defineState, END, START, StateGraph, value } from "./core.js";
 
 const noop = () => ({});
 
@@ -50,5 +50,22 @@ describe("toMermaid", () => {
       .addConditionalEdges("a", () => END)
       .compile({ store: false });
     expect(graph.toMermaid().split("\n")).toContain("  a -.->|route| __end__");
+  });
+
+  it("keeps nodes whose names sanitise alike apart, and escapes quotes in labels", () => {
+    const graph = new StateGraph(defineState({ r: value("") }))
+      .addNode("a b", noop)
+      .addNode("a_b", noop)
+      .addNode('say "hi"', noop)
+      .addEdge(START, "a b")
+      .addEdge("a b", "a_b")
+      .addEdge("a_b", 'say "hi"')
+      .addEdge('say "hi"', END)
+      .compile({ store: false });
+    const lines = graph.toMermaid().split("\n");
+    expect(lines).toContain('  a_b["a b"]');
+    expect(lines).toContain('  a_b_2["a_b"]');
+    expect(lines).toContain('  say__hi_["say #quot;hi#quot;"]');
+    expect(lines).toContain("  a_b --> a_b_2");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { initialState } from "../../src/graph/state.js";
-import { append, defineState, reduce, value } from "../../src/index.js";
+import { append, defineState, reduce, value } from "./core.js";
 
 describe("channels", () => {
   it("value: last value wins, with or without a default", () => {
@@ -26,7 +26,10 @@ describe("channels", () => {
   });
 
   it("copies literal object defaults so runs never share them", () => {
-    const State = defineState({ tags: value({ list: [] as string[] }), seen: reduce((a: string[]) => a, []) });
+    const State = defineState({
+      tags: value({ list: [] as string[] }),
+      seen: reduce((a: string[]) => a, []),
+    });
     const one = initialState(State);
     const two = initialState(State);
     one.tags.list.push("x");

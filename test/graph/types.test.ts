@@ -11,11 +11,11 @@ import {
   END,
   reduce,
   START,
-  type StateOf,
   StateGraph,
+  type StateOf,
   type UpdateOf,
   value,
-} from "../../src/index.js";
+} from "./core.js";
 
 const State = defineState({
   count: value(0),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GraphValidationError } from "../../src/errors.js";
 import { END, START } from "../../src/graph/constants.js";
-import { defineState, StateGraph, value } from "../../src/index.js";
+import { defineState, StateGraph, value } from "./core.js";
 
 const State = defineState({ n: value(0), route: value("") });
 const noop = () => ({});
@@ -56,10 +56,15 @@ describe("compile-time validation", () => {
     expect(error.problems).toContain(`node name "${reserved}" is reserved`);
   });
 
-  it.each(["x:y", "x#1", ""])("rejects the node name %j (it would make task ids or keys ambiguous)", (name) => {
-    const graph = new StateGraph(State).addNode(name, noop).addEdge(START, name).addEdge(name, END);
-    expect(problemsOf(graph).problems).toEqual([`node name "${name}" must be non-empty without ":" or "#"`]);
-  });
+  it.each(["x:y", "x#1", ""])(
+    "rejects the node name %j (it would make task ids or keys ambiguous)",
+    (name) => {
+      const graph = new StateGraph(State).addNode(name, noop).addEdge(START, name).addEdge(name, END);
+      expect(problemsOf(graph).problems).toEqual([
+        `node name "${name}" must be non-empty without ":" or "#"`,
+      ]);
+    },
+  );
 
   it("rejects a graph with no nodes, or nothing leaving START", () => {
     expect(problemsOf(new StateGraph(State)).problems).toContain("the graph has no nodes");
@@ -118,7 +123,10 @@ describe("compile-time validation", () => {
       .addEdge(START, "a")
       .addEdge("b", END);
     expect(() => ok.compile({ store: false })).not.toThrow();
-    const bad = chain().addNode("b", noop, { ends: ["zzz"] }).addEdge("a", "b").addEdge("b", END);
+    const bad = chain()
+      .addNode("b", noop, { ends: ["zzz"] })
+      .addEdge("a", "b")
+      .addEdge("b", END);
     expect(problemsOf(bad).problems).toContain('node "b" lists unknown node "zzz" in ends');
   });
 

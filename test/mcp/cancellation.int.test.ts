@@ -14,8 +14,10 @@ const traceFile = `${dir.path}/trace.jsonl`;
 let mcp: McpManager;
 
 beforeAll(async () => {
-  // The weather server answers after 1.5 s: long enough to time out, short enough to wait for.
-  const { servers } = bundledServers({ env: { BATON_WEATHER_DELAY_MS: "1500", BATON_MCP_TRACE_FILE: traceFile } });
+  // The weather server answers after 1 s: long enough to time out, short enough to wait for.
+  const { servers } = bundledServers({
+    env: { BATON_WEATHER_DELAY_MS: "1000", BATON_MCP_TRACE_FILE: traceFile },
+  });
   const weather = { ...(servers.weather as StdioServerConfig), retry: { attempts: 1, delayMs: 0 } };
   mcp = new McpManager(
     { source: "test", servers: { weather } },
@@ -46,8 +48,17 @@ describe("per-call timeout and cancellation", () => {
       .catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1200);
     expect(error).toBeInstanceOf(McpTimeoutError);
-    expect(error).toMatchObject({ code: "MCP_UNAVAILABLE", reason: "timeout", server: "weather", timeoutMs: 300 });
-    const { cancelled } = await waitFor(() => (traceFor("Tokyo").cancelled ? traceFor("Tokyo") : undefined), 3000, "cancel");
+    expect(error).toMatchObject({
+      code: "MCP_UNAVAILABLE",
+      reason: "timeout",
+      server: "weather",
+      timeoutMs: 300,
+    });
+    const { cancelled } = await waitFor(
+      () => (traceFor("Tokyo").cancelled ? traceFor("Tokyo") : undefined),
+      3000,
+      "cancel",
+    );
     // The reason travels in the notification; a closed connection would abort without one.
     expect(cancelled?.reason).toMatch(/timed out after 300 ms/);
     expect(cancelled?.pid).toBe(mcp.status()[0]?.pid);
@@ -60,7 +71,11 @@ describe("per-call timeout and cancellation", () => {
     await expect(
       mcp.callTool("weather", "get_current_weather", { city: "Sydney" }, { signal: controller.signal }),
     ).rejects.toBe(reason);
-    const { cancelled } = await waitFor(() => (traceFor("Sydney").cancelled ? traceFor("Sydney") : undefined), 3000, "cancel");
+    const { cancelled } = await waitFor(
+      () => (traceFor("Sydney").cancelled ? traceFor("Sydney") : undefined),
+      3000,
+      "cancel",
+    );
     expect(cancelled?.reason).toMatch(/node cancelled by the run/);
     // A caller's abort says nothing about the server's health.
     expect(mcp.status()[0]?.circuit).toBe("closed");
@@ -80,7 +95,11 @@ describe("per-call timeout and cancellation", () => {
     const node = new AbortController();
     const ctx = { signal: node.signal, idempotencyKey: "run-7:lookup:3" };
     const call = tools.call(ctx, "weather", "get_weather_forecast", { city: "Paris", days: 2 });
-    const { call: seen } = await waitFor(() => (traceFor("Paris").call ? traceFor("Paris") : undefined), 3000, "call");
+    const { call: seen } = await waitFor(
+      () => (traceFor("Paris").call ? traceFor("Paris") : undefined),
+      3000,
+      "call",
+    );
     expect(seen?.idempotencyKey).toBe("run-7:lookup:3");
     node.abort(new Error("node timed out"));
     await expect(call).rejects.toThrow("node timed out");

@@ -4,7 +4,11 @@ import { CircuitBreaker, type CircuitState } from "../../src/mcp/index.js";
 function breaker(settings = { failureThreshold: 3, resetAfterMs: 1000, successThreshold: 2 }) {
   let now = 0;
   const changes: Array<[CircuitState, CircuitState]> = [];
-  const b = new CircuitBreaker(settings, () => now, (from, to) => changes.push([from, to]));
+  const b = new CircuitBreaker(
+    settings,
+    () => now,
+    (from, to) => changes.push([from, to]),
+  );
   return { b, changes, advance: (ms: number) => (now += ms) };
 }
 

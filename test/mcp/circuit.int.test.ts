@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CircuitOpenError,
-  McpManager,
   type McpEvent,
+  McpManager,
   McpTimeoutError,
   McpUnavailableError,
   parseMcpConfig,
@@ -48,12 +48,18 @@ describe("circuit breaker against a real server", () => {
   it("opens after repeated timeouts, fails fast, then recovers through half-open", async () => {
     const events: McpEvent[] = [];
     const m = manager(
-      { command: process.execPath, args: fixtureArgs("test-server.ts"), env: { BATON_MCP_TRACE_FILE: traceFile } },
+      {
+        command: process.execPath,
+        args: fixtureArgs("test-server.ts"),
+        env: { BATON_MCP_TRACE_FILE: traceFile },
+      },
       events,
     );
     await m.start();
     for (let i = 0; i < 2; i++) {
-      await expect(m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 150 })).rejects.toBeInstanceOf(McpTimeoutError);
+      await expect(m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 150 })).rejects.toBeInstanceOf(
+        McpTimeoutError,
+      );
     }
     expect(circuit(m)).toBe("open");
 
@@ -61,7 +67,12 @@ describe("circuit breaker against a real server", () => {
     const error = await m.callTool("test", "echo", { text: "refused" }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(50);
     expect(error).toBeInstanceOf(CircuitOpenError);
-    expect(error).toMatchObject({ code: "MCP_UNAVAILABLE", reason: "circuit_open", server: "test", tool: "echo" });
+    expect(error).toMatchObject({
+      code: "MCP_UNAVAILABLE",
+      reason: "circuit_open",
+      server: "test",
+      tool: "echo",
+    });
     expect(readTrace(traceFile).some((e) => e.args?.text === "refused")).toBe(false);
 
     await sleep(450);
@@ -76,10 +87,13 @@ describe("circuit breaker against a real server", () => {
 
   it("a failed trial call opens the circuit again", async () => {
     const m = manager({ command: process.execPath, args: fixtureArgs("test-server.ts") });
-    for (let i = 0; i < 2; i++) await m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 100 }).catch(() => {});
+    for (let i = 0; i < 2; i++)
+      await m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 100 }).catch(() => {});
     expect(circuit(m)).toBe("open");
     await sleep(450);
-    await expect(m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(McpTimeoutError);
+    await expect(m.callTool("test", "sleep", { ms: 5000 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+      McpTimeoutError,
+    );
     expect(circuit(m)).toBe("open");
     await expect(m.callTool("test", "echo", { text: "x" })).rejects.toBeInstanceOf(CircuitOpenError);
   });
@@ -102,7 +116,8 @@ describe("circuit breaker against a real server", () => {
     expect(result).toMatchObject({ name: "test", ok: false });
     expect(result?.error).toBeInstanceOf(McpUnavailableError);
     expect(result?.error?.message).toMatch(/did not start.*\n.*boom: missing API key/s);
-    for (let i = 0; i < 2; i++) await expect(m.callTool("test", "echo")).rejects.toMatchObject({ reason: "start_failed" });
+    for (let i = 0; i < 2; i++)
+      await expect(m.callTool("test", "echo")).rejects.toMatchObject({ reason: "start_failed" });
     await expect(m.callTool("test", "echo")).rejects.toBeInstanceOf(CircuitOpenError);
     expect(events.filter((e) => e.type === "server_start_failed")).toHaveLength(3);
   });

@@ -29,7 +29,11 @@ describe("parseMcpConfig", () => {
       {
         mcpServers: {
           weather: { command: "node", args: ["weather.js"], env: { A: "1" }, timeoutMs: 5000 },
-          remote: { type: "http", url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer x" } },
+          remote: {
+            type: "http",
+            url: "https://mcp.example.com/mcp",
+            headers: { Authorization: "Bearer x" },
+          },
         },
         store: { kind: "sqlite" },
       },
@@ -54,7 +58,11 @@ describe("parseMcpConfig", () => {
 
   it("merges partial retry and circuit settings and resolves cwd against the config folder", () => {
     const config = parseMcpConfig(
-      { mcpServers: { db: { command: "db", cwd: "servers", retry: { attempts: 1 }, circuit: { failureThreshold: 2 } } } },
+      {
+        mcpServers: {
+          db: { command: "db", cwd: "servers", retry: { attempts: 1 }, circuit: { failureThreshold: 2 } },
+        },
+      },
       { baseDir: "/project" },
     );
     expect(config.servers.db).toMatchObject({
@@ -100,12 +108,21 @@ describe("parseMcpConfig", () => {
     expect(issuesOf({ mcpServers: [] })[0]).toMatch(/^mcpServers: expected record/);
   });
 
-  it("expands ${VAR} and ${VAR:-default}, and names a missing variable", () => {
+  it("expands environment variables, with defaults, and names a missing one", () => {
     const config = parseMcpConfig(
-      { mcpServers: { r: { url: "${HOST:-http://localhost:9}/mcp", headers: { Authorization: "Bearer ${TOKEN}" } } } },
+      {
+        mcpServers: {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own variable syntax.
+          r: { url: "${HOST:-http://localhost:9}/mcp", headers: { Authorization: "Bearer ${TOKEN}" } },
+        },
+      },
       { env: { TOKEN: "s3cret" } },
     );
-    expect(config.servers.r).toMatchObject({ url: "http://localhost:9/mcp", headers: { Authorization: "Bearer s3cret" } });
+    expect(config.servers.r).toMatchObject({
+      url: "http://localhost:9/mcp",
+      headers: { Authorization: "Bearer s3cret" },
+    });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own variable syntax.
     expect(issuesOf({ mcpServers: { r: { command: "x", env: { KEY: "${API_KEY}" } } } })).toEqual([
       "mcpServers.r.env.KEY: environment variable API_KEY is not set",
     ]);

@@ -5,7 +5,9 @@ const text = (t: string) => ({ type: "text", text: t });
 
 describe("decodeToolResult", () => {
   it("prefers structuredContent", () => {
-    expect(decodeToolResult("s", "t", { content: [text("ignored")], structuredContent: { a: 1 } })).toEqual({ a: 1 });
+    expect(decodeToolResult("s", "t", { content: [text("ignored")], structuredContent: { a: 1 } })).toEqual({
+      a: 1,
+    });
   });
 
   it("parses JSON text, else returns the text", () => {
@@ -25,7 +27,10 @@ describe("decodeToolResult", () => {
   it("turns isError into a ToolError with server, tool and message", () => {
     let error: unknown;
     try {
-      decodeToolResult("weather", "get_current_weather", { content: [text('Unknown city "Atlantis"')], isError: true });
+      decodeToolResult("weather", "get_current_weather", {
+        content: [text('Unknown city "Atlantis"')],
+        isError: true,
+      });
     } catch (e) {
       error = e;
     }
@@ -36,13 +41,17 @@ describe("decodeToolResult", () => {
       tool: "get_current_weather",
       details: 'Unknown city "Atlantis"',
     });
-    expect((error as Error).message).toBe('Tool "get_current_weather" on MCP server "weather" failed: Unknown city "Atlantis"');
+    expect((error as Error).message).toBe(
+      'Tool "get_current_weather" on MCP server "weather" failed: Unknown city "Atlantis"',
+    );
   });
 
   it("reads the message of a JSON error payload (the course's { error } convention)", () => {
     expect(() =>
       decodeToolResult("db", "query", { content: [text('{"error":"no such table"}')], isError: true }),
     ).toThrow(/failed: no such table$/);
-    expect(() => decodeToolResult("db", "query", { content: [], isError: true })).toThrow(/the tool reported an error/);
+    expect(() => decodeToolResult("db", "query", { content: [], isError: true })).toThrow(
+      /the tool reported an error/,
+    );
   });
 });

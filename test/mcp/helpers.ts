@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createRequire } from "node:module";
 import type { McpManager } from "../../src/mcp/index.js";
 
 /** True while a process with this pid exists (signal 0 only checks). */
@@ -29,7 +29,11 @@ export class PidTracker {
   }
 }
 
-export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 5_000, what = "condition"): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  timeoutMs = 5_000,
+  what = "condition",
+): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

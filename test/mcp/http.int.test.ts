@@ -46,6 +46,7 @@ beforeAll(async () => {
   const config = parseMcpConfig(
     {
       mcpServers: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own variable syntax.
         weather: { type: "http", url: `${base}/mcp`, headers: { Authorization: "Bearer ${WEATHER_TOKEN}" } },
         slow: { url: `${base}/slow`, headers: { Authorization: `Bearer ${TOKEN}` }, retry: { attempts: 1 } },
         locked: { url: `${base}/mcp`, retry: { attempts: 1 } },

@@ -46,13 +46,19 @@ describe("McpManager.start", () => {
     expect(byName.missing?.ok).toBe(false);
     expect(byName.missing?.error).toBeInstanceOf(McpUnavailableError);
     expect(byName.missing?.error?.message).toMatch(/MCP server "missing" did not start: .*ENOENT/);
-    expect(byName.crashing?.error?.message).toMatch(/did not start[^]*cannot bind/);
+    expect(byName.crashing?.error?.message).toMatch(/did not start[\s\S]*cannot bind/);
   });
 
   it("reports status per server with the pid of each running child", () => {
     const status = mcp.status();
     for (const s of status.slice(0, 3)) {
-      expect(s).toMatchObject({ transport: "stdio", state: "ready", circuit: "closed", healthy: true, restarts: 0 });
+      expect(s).toMatchObject({
+        transport: "stdio",
+        state: "ready",
+        circuit: "closed",
+        healthy: true,
+        restarts: 0,
+      });
       expect(s.pid).toBeGreaterThan(0);
     }
     expect(status[3]).toMatchObject({ name: "missing", state: "dead", pid: null, healthy: false });
@@ -61,7 +67,11 @@ describe("McpManager.start", () => {
   it("lists tools per server, with their schemas", async () => {
     const tools = await mcp.listTools("weather");
     expect(tools.map((t) => t.name)).toEqual(["get_current_weather", "get_weather_forecast"]);
-    expect(tools[0]).toMatchObject({ server: "weather", inputSchema: { type: "object" }, outputSchema: { type: "object" } });
+    expect(tools[0]).toMatchObject({
+      server: "weather",
+      inputSchema: { type: "object" },
+      outputSchema: { type: "object" },
+    });
     await expect(mcp.listTools()).rejects.toBeInstanceOf(McpUnavailableError);
   });
 

@@ -9,9 +9,15 @@ import {
 } from "../../src/mcp/index.js";
 
 class FakeInvoker implements ToolInvoker {
-  calls: Array<{ server: string; tool: string; args?: Record<string, unknown>; options?: CallToolOptions }> = [];
+  calls: Array<{ server: string; tool: string; args?: Record<string, unknown>; options?: CallToolOptions }> =
+    [];
   constructor(private readonly answer: (tool: string) => unknown = () => ({ ok: true })) {}
-  async callTool<T>(server: string, tool: string, args?: Record<string, unknown>, options?: CallToolOptions): Promise<T> {
+  async callTool<T>(
+    server: string,
+    tool: string,
+    args?: Record<string, unknown>,
+    options?: CallToolOptions,
+  ): Promise<T> {
     this.calls.push({ server, tool, args, options });
     const value = this.answer(tool);
     if (value instanceof Error) throw value;
@@ -19,14 +25,24 @@ class FakeInvoker implements ToolInvoker {
   }
 }
 
-const ctx = (signal = new AbortController().signal) => ({ signal, idempotencyKey: "run-1:weather:2", runId: "run-1" });
+const ctx = (signal = new AbortController().signal) => ({
+  signal,
+  idempotencyKey: "run-1:weather:2",
+  runId: "run-1",
+});
 
 describe("node helper", () => {
   it("passes the node's signal and idempotency key", async () => {
     const invoker = new FakeInvoker();
     const controller = new AbortController();
     const tools = mcpTools(invoker);
-    await tools.call(ctx(controller.signal), "weather", "get_current_weather", { city: "Paris" }, { timeoutMs: 5000 });
+    await tools.call(
+      ctx(controller.signal),
+      "weather",
+      "get_current_weather",
+      { city: "Paris" },
+      { timeoutMs: 5000 },
+    );
     expect(invoker.calls[0]).toMatchObject({
       server: "weather",
       tool: "get_current_weather",
@@ -39,7 +55,14 @@ describe("node helper", () => {
     const invoker = new FakeInvoker();
     const node = new AbortController();
     const extra = new AbortController();
-    await callTool(invoker, ctx(node.signal), "s", "t", {}, { signal: extra.signal, idempotencyKey: "custom" });
+    await callTool(
+      invoker,
+      ctx(node.signal),
+      "s",
+      "t",
+      {},
+      { signal: extra.signal, idempotencyKey: "custom" },
+    );
     const signal = invoker.calls[0]?.options?.signal as AbortSignal;
     expect(invoker.calls[0]?.options?.idempotencyKey).toBe("custom");
     expect(signal.aborted).toBe(false);
@@ -61,8 +84,14 @@ describe("node helper", () => {
       ),
     );
     expect(await tools.tryCall(ctx(), "s", "good")).toEqual({ ok: true, value: 7 });
-    expect(await tools.tryCall(ctx(), "s", "bad")).toMatchObject({ ok: false, error: { code: "TOOL_ERROR" } });
-    expect(await tools.tryCall(ctx(), "s", "down")).toMatchObject({ ok: false, error: { code: "MCP_UNAVAILABLE" } });
+    expect(await tools.tryCall(ctx(), "s", "bad")).toMatchObject({
+      ok: false,
+      error: { code: "TOOL_ERROR" },
+    });
+    expect(await tools.tryCall(ctx(), "s", "down")).toMatchObject({
+      ok: false,
+      error: { code: "MCP_UNAVAILABLE" },
+    });
     await expect(tools.tryCall(ctx(), "s", "abort")).rejects.toThrow("aborted");
   });
 });

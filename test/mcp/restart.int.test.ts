@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { McpManager, type McpEvent, McpUnavailableError, parseMcpConfig } from "../../src/mcp/index.js";
-import { fixtureArgs, PidTracker, waitFor } from "./helpers.js";
+import { type McpEvent, McpManager, McpUnavailableError, parseMcpConfig } from "../../src/mcp/index.js";
+import { fixtureArgs, isAlive, PidTracker, waitFor } from "./helpers.js";
 
 const pids = new PidTracker();
 const managers: McpManager[] = [];
@@ -8,7 +8,11 @@ const managers: McpManager[] = [];
 function manager(retryAttempts: number, healthIntervalMs = 0, events: McpEvent[] = []): McpManager {
   const config = parseMcpConfig({
     mcpServers: {
-      test: { command: process.execPath, args: fixtureArgs("test-server.ts"), retry: { attempts: retryAttempts, delayMs: 50 } },
+      test: {
+        command: process.execPath,
+        args: fixtureArgs("test-server.ts"),
+        retry: { attempts: retryAttempts, delayMs: 50 },
+      },
     },
   });
   const m = new McpManager(config, {
@@ -45,7 +49,12 @@ describe("a server that dies", () => {
     process.kill(first, "SIGKILL");
     const error = await call.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpUnavailableError);
-    expect(error).toMatchObject({ code: "MCP_UNAVAILABLE", reason: "connection_closed", server: "test", tool: "sleep" });
+    expect(error).toMatchObject({
+      code: "MCP_UNAVAILABLE",
+      reason: "connection_closed",
+      server: "test",
+      tool: "sleep",
+    });
     await waitFor(() => m.status()[0]?.state === "dead", 2000, "state dead");
 
     const answer = await m.callTool<{ text: string; pid: number }>("test", "echo", { text: "back" });
@@ -96,6 +105,18 @@ describe("a server that dies", () => {
     expect(m.status()[0]).toMatchObject({ healthy: true, restarts: 1 });
     const health = await m.checkHealth();
     expect(health).toEqual([{ name: "test", healthy: true, restarted: false }]);
+  });
+
+  it("close() does not leave behind a server that ignores stdin end and SIGTERM", async () => {
+    const config = parseMcpConfig({
+      mcpServers: { stubborn: { command: process.execPath, args: fixtureArgs("stubborn-server.ts") } },
+    });
+    const m = new McpManager(config, { healthIntervalMs: 0 });
+    managers.push(m);
+    await m.start();
+    const pid = pidOf(m);
+    await m.close();
+    expect(isAlive(pid)).toBe(false);
   });
 
   it("close() stops every child process", async () => {

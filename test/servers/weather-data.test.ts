@@ -18,9 +18,17 @@ describe("offline weather", () => {
       ["Sydney", 25, "clear", 55],
     ];
     for (const [city, temperature, condition, humidity] of expected) {
-      await expect(weather.current(city, "celsius")).resolves.toMatchObject({ city, temperature, condition, humidity });
+      await expect(weather.current(city, "celsius")).resolves.toMatchObject({
+        city,
+        temperature,
+        condition,
+        humidity,
+      });
     }
-    await expect(weather.current("Paris", "celsius")).resolves.toMatchObject({ city: "Paris", country: "FR" });
+    await expect(weather.current("Paris", "celsius")).resolves.toMatchObject({
+      city: "Paris",
+      country: "FR",
+    });
   });
 
   it("matches names case- and accent-insensitively, with aliases and a country suffix", () => {
@@ -68,12 +76,15 @@ describe("offline weather", () => {
   });
 
   it("rejects an unknown city with a message listing the known ones", async () => {
-    await expect(weather.current("Atlantis", "celsius")).rejects.toThrow(/Unknown city "Atlantis". Known cities: London, /);
+    await expect(weather.current("Atlantis", "celsius")).rejects.toThrow(
+      /Unknown city "Atlantis". Known cities: London, /,
+    );
   });
 });
 
 describe("Open-Meteo provider", () => {
-  const json = (body: unknown) => Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(body) });
+  const json = (body: unknown) =>
+    Promise.resolve({ ok: true, status: 200, json: () => Promise.resolve(body) });
 
   it("maps the live answer onto the same shape", async () => {
     const urls: string[] = [];
@@ -97,7 +108,11 @@ describe("Open-Meteo provider", () => {
     const provider = new OpenMeteoWeather({
       fetch: (url) =>
         url.includes("geocoding")
-          ? json(url.includes("Nowhere") ? {} : { results: [{ name: "Porto", country_code: "PT", latitude: 41.1, longitude: -8.6 }] })
+          ? json(
+              url.includes("Nowhere")
+                ? {}
+                : { results: [{ name: "Porto", country_code: "PT", latitude: 41.1, longitude: -8.6 }] },
+            )
           : json({
               daily: {
                 time: ["2024-06-15"],
@@ -123,7 +138,10 @@ describe("Open-Meteo provider", () => {
       fetch: () => Promise.reject(new Error("getaddrinfo ENOTFOUND")),
       fallback: new OfflineWeather(fixedNow),
     });
-    await expect(provider.current("Sydney", "celsius")).resolves.toMatchObject({ temperature: 25, source: "offline" });
+    await expect(provider.current("Sydney", "celsius")).resolves.toMatchObject({
+      temperature: 25,
+      source: "offline",
+    });
     await expect(provider.current("Porto", "celsius")).rejects.toThrow(/ENOTFOUND/);
   });
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 import { appliedUpTo, migrate } from "../../src/stores/sqlite/migrate.js";
 import { MIGRATIONS } from "../../src/stores/sqlite/migrations/index.js";
-import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 
 const SNAPSHOT = join(import.meta.dirname, "../../src/stores/sqlite/schema.sql");
 const HEADER =

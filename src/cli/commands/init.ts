@@ -1,6 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { bundledServers } from "../../mcp/bundled.js";
+import { bundledServerNames } from "../../mcp/bundled.js";
+
+const TIMEOUTS = { weather: 5_000, filesystem: 10_000, database: 15_000 } as const;
+
 import { UsageError } from "../exit.js";
 
 const EXAMPLE = `import { defineState, END, START, StateGraph, append, value } from "baton";
@@ -26,13 +29,9 @@ export async function initCommand(options: { force?: boolean }): Promise<number>
   for (const file of [config, workflow]) {
     if (existsSync(file) && !options.force) throw new UsageError(`${file} exists; use --force to overwrite`);
   }
+  // Portable entries: `bundled` names resolve to this installation's servers wherever it lives.
   const servers = Object.fromEntries(
-    Object.entries(bundledServers().servers).map(([name, s]) => [
-      name,
-      s.transport === "stdio"
-        ? { command: s.command, args: s.args, timeoutMs: s.timeoutMs }
-        : { url: s.url, timeoutMs: s.timeoutMs },
-    ]),
+    bundledServerNames.map((name) => [name, { bundled: name, timeoutMs: TIMEOUTS[name] }]),
   );
   writeFileSync(config, `${JSON.stringify({ mcpServers: servers }, null, 2)}\n`);
   writeFileSync(workflow, EXAMPLE);

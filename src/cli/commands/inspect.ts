@@ -25,7 +25,7 @@ export async function runsCommand(
     throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
   const limit = options.limit === undefined ? 20 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
-  return withRuntime(options, async (rt) => {
+  return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
     const runs = await rt.store.listRuns({
       ...(options.status ? { status: options.status as RunStatus } : {}),
       limit,
@@ -92,7 +92,7 @@ export async function graphCommand(
   options: RuntimeOptions & { format?: string },
 ): Promise<number> {
   if (options.format && options.format !== "mermaid") throw new UsageError(`--format must be "mermaid"`);
-  return withRuntime(options, async (rt) => {
+  return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
     const { graph } = await loadWorkflow(ref, rt.ctx);
     process.stdout.write(`${graph.toMermaid()}\n`);
     return 0;

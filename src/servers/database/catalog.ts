@@ -27,7 +27,9 @@ export class Catalog {
 
   tables(): string[] {
     const rows = this.db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
       .all() as Array<{ name: string }>;
     return rows.map((row) => row.name).filter((name) => !name.startsWith(INTERNAL_TABLE_PREFIX));
   }
@@ -35,7 +37,8 @@ export class Catalog {
   /** The table name as stored, or a `ToolInputError` listing the tables that exist. */
   table(name: string): string {
     const tables = this.tables();
-    if (!tables.includes(name)) throw new ToolInputError(`Unknown table "${name}". Tables: ${tables.join(", ")}`);
+    if (!tables.includes(name))
+      throw new ToolInputError(`Unknown table "${name}". Tables: ${tables.join(", ")}`);
     return name;
   }
 

@@ -3,7 +3,19 @@ import { type Catalog, quote } from "./catalog.js";
 
 export type Scalar = string | number | boolean | null;
 
-export const FILTER_OPS = ["eq", "ne", "lt", "lte", "gt", "gte", "like", "in", "not_in", "is_null", "not_null"] as const;
+export const FILTER_OPS = [
+  "eq",
+  "ne",
+  "lt",
+  "lte",
+  "gt",
+  "gte",
+  "like",
+  "in",
+  "not_in",
+  "is_null",
+  "not_null",
+] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 export interface Condition {
@@ -14,7 +26,15 @@ export interface Condition {
 /** Column → value (equality; `null` means IS NULL) or `{ op, value }`. All conditions must hold. */
 export type Where = Record<string, Scalar | Condition>;
 
-const COMPARISONS: Partial<Record<FilterOp, string>> = { eq: "=", ne: "<>", lt: "<", lte: "<=", gt: ">", gte: ">=", like: "LIKE" };
+const COMPARISONS: Partial<Record<FilterOp, string>> = {
+  eq: "=",
+  ne: "<>",
+  lt: "<",
+  lte: "<=",
+  gt: ">",
+  gte: ">=",
+  like: "LIKE",
+};
 
 export interface SqlFragment {
   sql: string;
@@ -62,7 +82,11 @@ function conditionSql(column: string, name: string, condition: Condition, params
 export type OrderBy = string | { column: string; direction?: "asc" | "desc" };
 
 /** `ORDER BY …` from `"price"`, `"price desc"`, `{ column, direction }` or a list of these. */
-export function orderClause(catalog: Catalog, table: string, orderBy: OrderBy | OrderBy[] | undefined): string {
+export function orderClause(
+  catalog: Catalog,
+  table: string,
+  orderBy: OrderBy | OrderBy[] | undefined,
+): string {
   if (orderBy === undefined) return "";
   const items = Array.isArray(orderBy) ? orderBy : [orderBy];
   const parts = items.map((item) => {
@@ -74,7 +98,8 @@ export function orderClause(catalog: Catalog, table: string, orderBy: OrderBy | 
 
 function parseOrder(text: string): { column: string; direction?: "asc" | "desc" } {
   const match = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(text);
-  if (match === null) throw new ToolInputError(`orderBy: expected "column" or "column asc|desc", got "${text}"`);
+  if (match === null)
+    throw new ToolInputError(`orderBy: expected "column" or "column asc|desc", got "${text}"`);
   const direction = match[2]?.toLowerCase() as "asc" | "desc" | undefined;
   return { column: match[1] as string, ...(direction === undefined ? {} : { direction }) };
 }

@@ -23,7 +23,9 @@ export class IdempotencyLog {
         | undefined;
       if (stored !== undefined) return { ...(JSON.parse(stored.result) as T), replayed: true };
       const result = write();
-      this.db.prepare("INSERT INTO _baton_idempotency (key, result) VALUES (?, ?)").run(id, JSON.stringify(result));
+      this.db
+        .prepare("INSERT INTO _baton_idempotency (key, result) VALUES (?, ?)")
+        .run(id, JSON.stringify(result));
       return result;
     });
     return once.immediate();

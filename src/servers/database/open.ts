@@ -31,6 +31,8 @@ export function openDatabase(path: string): Database.Database {
   });
   migrate.immediate();
   // Idempotency records only need to outlive a crash-and-resume, not forever.
-  db.prepare("DELETE FROM _baton_idempotency WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')").run();
+  db.prepare(
+    "DELETE FROM _baton_idempotency WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')",
+  ).run();
   return db;
 }

@@ -45,7 +45,9 @@ export class Operations {
       args.orderBy,
     )} LIMIT ? OFFSET ?`;
     // One row more than asked tells whether there were more.
-    const rows = this.db.prepare(sql).all(...where.params.map(bindable), limit + 1, args.offset ?? 0) as Row[];
+    const rows = this.db
+      .prepare(sql)
+      .all(...where.params.map(bindable), limit + 1, args.offset ?? 0) as Row[];
     const truncated = rows.length > limit;
     const page = truncated ? rows.slice(0, limit) : rows;
     return { table, rows: page, count: page.length, truncated };
@@ -62,9 +64,12 @@ export class Operations {
     return { table, id, row };
   }
 
-  update(
-    args: TargetArgs & { data: Record<string, WriteValue> },
-  ): { table: string; changes: number; rows: Row[]; previous: Row[] } {
+  update(args: TargetArgs & { data: Record<string, WriteValue> }): {
+    table: string;
+    changes: number;
+    rows: Row[];
+    previous: Row[];
+  } {
     const table = this.catalog.table(args.table);
     const sets: string[] = [];
     const params: Array<string | number | null> = [];
@@ -86,7 +91,9 @@ export class Operations {
       const info = this.db
         .prepare(`UPDATE ${quote(table)} SET ${sets.join(", ")} WHERE rowid IN (${marks})`)
         .run(...params, ...ids);
-      const rows = this.db.prepare(`SELECT * FROM ${quote(table)} WHERE rowid IN (${marks})`).all(...ids) as Row[];
+      const rows = this.db
+        .prepare(`SELECT * FROM ${quote(table)} WHERE rowid IN (${marks})`)
+        .all(...ids) as Row[];
       return { table, changes: info.changes, rows, previous };
     });
     return run.immediate();
@@ -116,7 +123,9 @@ export class Operations {
       .prepare(`SELECT rowid AS "__rowid", * FROM ${quote(table)}${clause.sql} LIMIT ?`)
       .all(...clause.params.map(bindable), MAX_ROWS + 1) as Row[];
     if (found.length > MAX_ROWS) {
-      throw new ToolInputError(`${verb}: matches more than ${MAX_ROWS} rows of "${table}"; narrow the filter`);
+      throw new ToolInputError(
+        `${verb}: matches more than ${MAX_ROWS} rows of "${table}"; narrow the filter`,
+      );
     }
     const ids = found.map((row) => Number(row.__rowid));
     const rows = found.map(({ __rowid, ...row }) => row);

@@ -28,7 +28,10 @@ const orderItem = z.union([
 const id = z.number().int().describe("Shorthand for where { id }");
 const row = z.record(z.string(), z.unknown());
 const rows = z.array(row);
-const replayed = z.boolean().optional().describe("True when an earlier call with the same idempotency key answered");
+const replayed = z
+  .boolean()
+  .optional()
+  .describe("True when an earlier call with the same idempotency key answered");
 
 type TargetInput = { table: string; where?: Where; id?: number };
 
@@ -38,7 +41,8 @@ export function createDatabaseServer(options: DatabaseServerOptions): McpServer 
   const log = new IdempotencyLog(options.db);
   const delayMs = options.delayMs ?? envMs("BATON_DATABASE_DELAY_MS");
   const server = new McpServer({ name: "baton-database", version: "0.1.0" });
-  const tool = <A>(name: string, run: Parameters<typeof handled<A>>[3]) => handled<A>("database", name, delayMs, run);
+  const tool = <A>(name: string, run: Parameters<typeof handled<A>>[3]) =>
+    handled<A>("database", name, delayMs, run);
 
   server.registerTool(
     "query",
@@ -49,7 +53,10 @@ export function createDatabaseServer(options: DatabaseServerOptions): McpServer 
         table,
         where: where.optional(),
         columns: z.array(z.string()).optional().describe("Columns to return; default all"),
-        orderBy: z.union([orderItem, z.array(orderItem)]).optional().describe('"price desc" or { column, direction }'),
+        orderBy: z
+          .union([orderItem, z.array(orderItem)])
+          .optional()
+          .describe('"price desc" or { column, direction }'),
         limit: z.number().int().min(1).max(MAX_ROWS).optional(),
         offset: z.number().int().min(0).optional(),
       },
@@ -58,8 +65,14 @@ export function createDatabaseServer(options: DatabaseServerOptions): McpServer 
     },
     tool(
       "query",
-      (args: { table: string; where?: Where; columns?: string[]; orderBy?: OrderBy | OrderBy[]; limit?: number; offset?: number }) =>
-        ok(ops.query(args)),
+      (args: {
+        table: string;
+        where?: Where;
+        columns?: string[];
+        orderBy?: OrderBy | OrderBy[];
+        limit?: number;
+        offset?: number;
+      }) => ok(ops.query(args)),
     ),
   );
 
@@ -99,7 +112,8 @@ export function createDatabaseServer(options: DatabaseServerOptions): McpServer 
     "delete",
     {
       title: "Delete rows",
-      description: "Deletes the rows matching `id` and/or `where` (one is required) and returns them, so they can be restored.",
+      description:
+        "Deletes the rows matching `id` and/or `where` (one is required) and returns them, so they can be restored.",
       inputSchema: { table, where: where.optional(), id: id.optional() },
       outputSchema: { table: z.string(), changes: z.number(), rows, replayed },
       annotations: { destructiveHint: true },
@@ -115,7 +129,9 @@ export function createDatabaseServer(options: DatabaseServerOptions): McpServer 
       title: "List tables",
       description: "The tables, with their columns and row counts.",
       inputSchema: {},
-      outputSchema: { tables: z.array(z.object({ name: z.string(), rows: z.number(), columns: z.array(z.string()) })) },
+      outputSchema: {
+        tables: z.array(z.object({ name: z.string(), rows: z.number(), columns: z.array(z.string()) })),
+      },
       annotations: { readOnlyHint: true },
     },
     tool("list_tables", () => ok(ops.listTables())),

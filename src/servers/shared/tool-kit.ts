@@ -29,7 +29,8 @@ export function handled<A>(
   return async (args, extra) => {
     const requestId = extra.requestId;
     trace(server, { event: "call", tool, requestId, args, idempotencyKey: idempotencyKeyOf(extra) });
-    const onAbort = () => trace(server, { event: "cancelled", tool, requestId, reason: String(extra.signal.reason) });
+    const onAbort = () =>
+      trace(server, { event: "cancelled", tool, requestId, reason: String(extra.signal.reason) });
     extra.signal.addEventListener("abort", onAbort, { once: true });
     try {
       if (delayMs > 0) await delay(delayMs, extra.signal);

@@ -8,7 +8,10 @@ export function trace(server: string, event: Record<string, unknown>): void {
   const file = process.env.BATON_MCP_TRACE_FILE;
   if (file === undefined || file === "") return;
   try {
-    appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), server, pid: process.pid, ...event })}\n`);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ at: new Date().toISOString(), server, pid: process.pid, ...event })}\n`,
+    );
   } catch {
     // Tracing is a diagnostic aid; it must never fail a call.
   }

@@ -7,7 +7,10 @@ import {
   type WeatherProvider,
 } from "./provider.js";
 
-type Fetch = (url: string, init?: { signal?: AbortSignal }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+type Fetch = (
+  url: string,
+  init?: { signal?: AbortSignal },
+) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
 
 interface Place {
   name: string;
@@ -41,46 +44,54 @@ export class OpenMeteoWeather implements WeatherProvider {
   }
 
   async current(city: string, units: Units): Promise<CurrentWeather> {
-    return this.withFallback(city, (f) => f.current(city, units), async () => {
-      const place = await this.place(city);
-      const data = (await this.get(FORECAST_URL, {
-        ...coordinates(place),
-        current: "temperature_2m,relative_humidity_2m,weather_code",
-        temperature_unit: units,
-      })) as { current: { temperature_2m: number; relative_humidity_2m: number; weather_code: number } };
-      return {
-        city: place.name,
-        country: place.country,
-        temperature: data.current.temperature_2m,
-        condition: conditionOf(data.current.weather_code),
-        humidity: data.current.relative_humidity_2m,
-        units,
-        timestamp: new Date().toISOString(),
-        source: "open-meteo",
-      };
-    });
+    return this.withFallback(
+      city,
+      (f) => f.current(city, units),
+      async () => {
+        const place = await this.place(city);
+        const data = (await this.get(FORECAST_URL, {
+          ...coordinates(place),
+          current: "temperature_2m,relative_humidity_2m,weather_code",
+          temperature_unit: units,
+        })) as { current: { temperature_2m: number; relative_humidity_2m: number; weather_code: number } };
+        return {
+          city: place.name,
+          country: place.country,
+          temperature: data.current.temperature_2m,
+          condition: conditionOf(data.current.weather_code),
+          humidity: data.current.relative_humidity_2m,
+          units,
+          timestamp: new Date().toISOString(),
+          source: "open-meteo",
+        };
+      },
+    );
   }
 
   async forecast(city: string, days: number, units: Units): Promise<Forecast> {
-    return this.withFallback(city, (f) => f.forecast(city, days, units), async () => {
-      const place = await this.place(city);
-      const data = (await this.get(FORECAST_URL, {
-        ...coordinates(place),
-        daily: "temperature_2m_max,temperature_2m_min,weather_code,precipitation_probability_max",
-        forecast_days: String(days),
-        temperature_unit: units,
-        timezone: "UTC",
-      })) as { daily: Record<string, unknown[]> };
-      const d = data.daily;
-      const list = (d.time as string[]).map((date, i) => ({
-        date,
-        high: Number(d.temperature_2m_max?.[i]),
-        low: Number(d.temperature_2m_min?.[i]),
-        condition: conditionOf(Number(d.weather_code?.[i])),
-        precipitationChance: Number(d.precipitation_probability_max?.[i] ?? 0),
-      }));
-      return { city: place.name, country: place.country, units, days: list, source: "open-meteo" };
-    });
+    return this.withFallback(
+      city,
+      (f) => f.forecast(city, days, units),
+      async () => {
+        const place = await this.place(city);
+        const data = (await this.get(FORECAST_URL, {
+          ...coordinates(place),
+          daily: "temperature_2m_max,temperature_2m_min,weather_code,precipitation_probability_max",
+          forecast_days: String(days),
+          temperature_unit: units,
+          timezone: "UTC",
+        })) as { daily: Record<string, unknown[]> };
+        const d = data.daily;
+        const list = (d.time as string[]).map((date, i) => ({
+          date,
+          high: Number(d.temperature_2m_max?.[i]),
+          low: Number(d.temperature_2m_min?.[i]),
+          condition: conditionOf(Number(d.weather_code?.[i])),
+          precipitationChance: Number(d.precipitation_probability_max?.[i] ?? 0),
+        }));
+        return { city: place.name, country: place.country, units, days: list, source: "open-meteo" };
+      },
+    );
   }
 
   private async withFallback<T>(
@@ -92,7 +103,8 @@ export class OpenMeteoWeather implements WeatherProvider {
       return await live();
     } catch (error) {
       const fallback = this.options.fallback;
-      if (error instanceof UnknownCityError || fallback === undefined || findCity(city) === undefined) throw error;
+      if (error instanceof UnknownCityError || fallback === undefined || findCity(city) === undefined)
+        throw error;
       return offline(fallback);
     }
   }
@@ -105,7 +117,12 @@ export class OpenMeteoWeather implements WeatherProvider {
     };
     const hit = data.results?.[0];
     if (hit === undefined) throw new UnknownCityError(name, knownCityNames());
-    return { name: hit.name, country: hit.country_code ?? "", latitude: hit.latitude, longitude: hit.longitude };
+    return {
+      name: hit.name,
+      country: hit.country_code ?? "",
+      latitude: hit.latitude,
+      longitude: hit.longitude,
+    };
   }
 
   private async get(base: string, params: Record<string, string>): Promise<unknown> {

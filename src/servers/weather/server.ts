@@ -5,7 +5,7 @@ import { envMs, handled, ToolInputError } from "../shared/tool-kit.js";
 import { CONDITIONS } from "./cities.js";
 import { OfflineWeather } from "./offline.js";
 import { OpenMeteoWeather } from "./open-meteo.js";
-import { UnknownCityError, type Units, type WeatherProvider } from "./provider.js";
+import { type Units, UnknownCityError, type WeatherProvider } from "./provider.js";
 
 export interface WeatherServerOptions {
   /** Default: offline, or Open-Meteo when `BATON_WEATHER_PROVIDER=open-meteo`. */
@@ -15,7 +15,11 @@ export interface WeatherServerOptions {
 }
 
 const units = z.enum(["celsius", "fahrenheit"]).default("celsius").describe("Temperature units");
-const city = z.string().trim().min(1, "city must not be empty").describe('City name, e.g. "London" or "new york"');
+const city = z
+  .string()
+  .trim()
+  .min(1, "city must not be empty")
+  .describe('City name, e.g. "London" or "new york"');
 const condition = z.enum(CONDITIONS);
 const source = z.enum(["offline", "open-meteo"]);
 
@@ -48,7 +52,9 @@ const forecastOutput = {
 
 export function defaultWeatherProvider(): WeatherProvider {
   const offline = new OfflineWeather();
-  return process.env.BATON_WEATHER_PROVIDER === "open-meteo" ? new OpenMeteoWeather({ fallback: offline }) : offline;
+  return process.env.BATON_WEATHER_PROVIDER === "open-meteo"
+    ? new OpenMeteoWeather({ fallback: offline })
+    : offline;
 }
 
 /** The weather MCP server, ready to connect to any transport (stdio in `main.ts`, HTTP in tests). */
@@ -76,7 +82,8 @@ export function createWeatherServer(options: WeatherServerOptions = {}): McpServ
     "get_weather_forecast",
     {
       title: "Weather forecast",
-      description: "Day-by-day forecast (1 to 7 days, starting today) for a city: high, low, condition, precipitation chance.",
+      description:
+        "Day-by-day forecast (1 to 7 days, starting today) for a city: high, low, condition, precipitation chance.",
       inputSchema: {
         city,
         days: z
@@ -91,8 +98,12 @@ export function createWeatherServer(options: WeatherServerOptions = {}): McpServ
       outputSchema: forecastOutput,
       annotations,
     },
-    handled("weather", "get_weather_forecast", delayMs, async (args: { city: string; days: number; units: Units }) =>
-      ok({ ...(await cityOrError(() => provider.forecast(args.city, args.days, args.units))) }),
+    handled(
+      "weather",
+      "get_weather_forecast",
+      delayMs,
+      async (args: { city: string; days: number; units: Units }) =>
+        ok({ ...(await cityOrError(() => provider.forecast(args.city, args.days, args.units))) }),
     ),
   );
   return server;

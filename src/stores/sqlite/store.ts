@@ -14,6 +14,7 @@ import { checkpointStatements } from "./sql/checkpoints.js";
 import { compensationStatements } from "./sql/compensations.js";
 import { runStatements } from "./sql/runs.js";
 import { taskStatements } from "./sql/tasks.js";
+import { WriteBatch } from "./write-batch.js";
 
 export type SqliteStoreOptions = ConnectionOptions;
 
@@ -30,6 +31,7 @@ export class SqliteStore implements Store {
   private readonly tasks;
   private readonly checkpoints;
   private readonly compensations;
+  private readonly batch: WriteBatch;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
@@ -44,50 +46,67 @@ export class SqliteStore implements Store {
     this.tasks = taskStatements(this.db);
     this.checkpoints = checkpointStatements(this.db);
     this.compensations = compensationStatements(this.db);
+    this.batch = new WriteBatch(this.db);
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    this.batch.flush();
     return this.runs.create(run);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.batch.flush();
     return this.runs.get(runId);
   }
 
   async listRuns(filter?: RunFilter): Promise<RunRecord[]> {
+    this.batch.flush();
     return this.runs.list(filter);
   }
 
   async updateRun(runId: string, patch: RunPatch): Promise<void> {
+    this.batch.flush();
     this.runs.update(runId, patch);
   }
 
-  async putTask(record: TaskRecord): Promise<void> {
-    this.tasks.put(record);
+  /** Committed with the other task records of the same tick (see `WriteBatch`). */
+  putTask(record: TaskRecord): Promise<void> {
+    try {
+      return this.batch.push(this.tasks.prepare(record));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
+    this.batch.flush();
     return this.tasks.list(runId);
   }
 
   async putCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    this.batch.flush();
     this.checkpoints.put(checkpoint);
   }
 
   async listCheckpoints(runId: string): Promise<Checkpoint[]> {
+    this.batch.flush();
     return this.checkpoints.list(runId);
   }
 
   async putCompensation(record: CompensationRecord): Promise<void> {
+    this.batch.flush();
     this.compensations.put(record);
   }
 
   async listCompensations(runId: string): Promise<CompensationRecord[]> {
+    this.batch.flush();
     return this.compensations.list(runId);
   }
 
   /** Checkpoints the WAL into the main file and closes; closing twice is harmless. */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.batch.flush();
+    this.db.close();
   }
 }

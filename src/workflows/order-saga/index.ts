@@ -1,13 +1,6 @@
+import { z } from "zod";
 import type { NodeContext, RetryPolicy, StateOf } from "../../index.js";
-import {
-  append,
-  defineState,
-  END,
-  NonRetryableError,
-  START,
-  StateGraph,
-  value,
-} from "../../index.js";
+import { append, defineState, END, NonRetryableError, START, StateGraph, value } from "../../index.js";
 import { lazyTools } from "../tools.js";
 import type { ShippedWorkflow, WorkflowContext } from "../types.js";
 
@@ -26,25 +19,41 @@ export const RETRY: RetryPolicy = { attempts: 3, initialDelayMs: 100, backoffFac
 
 type Row = Record<string, unknown> & { id: number };
 
-const State = defineState({
-  /** The customer's email or id. */
-  customer: value("alice@example.com"),
-  sku: value("MOUSE-001"),
-  quantity: value(1),
-  /** Make this step fail (every attempt, unless `failTimes` is set). */
-  failAt: value<Step | null>(null),
-  /** Make `failAt` fail this many attempts, then succeed. */
-  failTimes: value<number | null>(null),
-  /** Wait this long in each step (to watch it, or to kill it mid-run and resume). */
-  stepDelayMs: value(0),
-  customerRow: value<Row | null>(null),
-  account: value<Row | null>(null),
-  payment: value<Row | null>(null),
-  notification: value<Row | null>(null),
-  reservation: value<{ inventoryId: number; quantity: number } | null>(null),
-  shipment: value<Row | null>(null),
-  log: append<string>(),
+/** The input users give; a typo in `failAt` or a bad quantity is a clear error before the run starts. */
+const Input = z.looseObject({
+  customer: z
+    .union([z.string().min(1), z.number().int().positive()])
+    .transform(String)
+    .optional(),
+  sku: z.string().min(1).optional(),
+  quantity: z.number().int().positive().optional(),
+  failAt: z.enum(STEPS).nullable().optional(),
+  failTimes: z.number().int().min(0).nullable().optional(),
+  stepDelayMs: z.number().int().min(0).optional(),
 });
+
+const State = defineState(
+  {
+    /** The customer's email or id. */
+    customer: value("alice@example.com"),
+    sku: value("MOUSE-001"),
+    quantity: value(1),
+    /** Make this step fail (every attempt, unless `failTimes` is set). */
+    failAt: value<Step | null>(null),
+    /** Make `failAt` fail this many attempts, then succeed. */
+    failTimes: value<number | null>(null),
+    /** Wait this long in each step (to watch it, or to kill it mid-run and resume). */
+    stepDelayMs: value(0),
+    customerRow: value<Row | null>(null),
+    account: value<Row | null>(null),
+    payment: value<Row | null>(null),
+    notification: value<Row | null>(null),
+    reservation: value<{ inventoryId: number; quantity: number } | null>(null),
+    shipment: value<Row | null>(null),
+    log: append<string>(),
+  },
+  { schema: Input },
+);
 export type OrderState = StateOf<typeof State.channels>;
 
 const sleep = (ms: number, signal: AbortSignal) =>

@@ -49,6 +49,20 @@ async function timed<T>(branch: string, work: () => Promise<T & { ok: boolean; e
   return { result, report };
 }
 
+/** A branch whose calls failed also lands in `errors`, so `--json` readers see it without the report. */
+function failure(c: NodeContext, report: BranchReport): { errors?: BranchFailure } {
+  if (report.ok) return {};
+  return {
+    errors: {
+      node: c.node,
+      taskId: report.branch,
+      error: report.error ?? "failed",
+      attempts: c.attempt,
+      kind: "tool",
+    },
+  };
+}
+
 export function build(ctx: WorkflowContext) {
   const tools = lazyTools(ctx);
   return new StateGraph(State, { errorKey: "errors" })
@@ -70,7 +84,7 @@ export function build(ctx: WorkflowContext) {
           );
           return r.ok ? { city, ok: true, data: r.value } : { city, ok: false, error: r.error.message };
         });
-        return { weather: result, branches: report };
+        return { weather: result, branches: report, ...failure(c, report) };
       },
       { timeout: TIMEOUTS.weather + 1_000, onError: "continue" },
     )
@@ -106,7 +120,7 @@ export function build(ctx: WorkflowContext) {
           const failed = found.find((f) => !f.ok);
           return { ok: !failed, found, ...(failed?.error ? { error: failed.error } : {}) };
         });
-        return { files: result.found, branches: report };
+        return { files: result.found, branches: report, ...failure(c, report) };
       },
       { timeout: TIMEOUTS.files + 1_000, onError: "continue" },
     )
@@ -138,7 +152,7 @@ export function build(ctx: WorkflowContext) {
           const failed = rows.find((r) => !r.ok);
           return { ok: !failed, rows, ...(failed?.error ? { error: failed.error } : {}) };
         });
-        return { database: result.rows, branches: report };
+        return { database: result.rows, branches: report, ...failure(c, report) };
       },
       { timeout: TIMEOUTS.database + 1_000, onError: "continue" },
     )
@@ -157,7 +171,10 @@ export function build(ctx: WorkflowContext) {
 export type ResearchState = StateOf<typeof State.channels>;
 
 function aggregate(s: ResearchState): Record<string, unknown> {
-  const failedNodes = s.errors.map((e) => ({ branch: e.node, error: e.error, kind: e.kind }));
+  // Tool failures are in the branch reports already; the rest are nodes that threw or timed out.
+  const failedNodes = s.errors
+    .filter((e) => e.kind !== "tool")
+    .map((e) => ({ branch: e.node, error: e.error, kind: e.kind }));
   const completed = s.branches.filter((b) => b.ok).map((b) => b.branch);
   const failed = [
     ...s.branches.filter((b) => !b.ok).map((b) => ({ branch: b.branch, error: b.error ?? "failed" })),

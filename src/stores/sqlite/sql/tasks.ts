@@ -29,21 +29,14 @@ export function taskStatements(db: Database) {
   );
 
   return {
-    put(record: TaskRecord): void {
+    /** Serialise now (the caller may change its objects later); the returned write runs the insert. */
+    prepare(record: TaskRecord): () => void {
       const { runId, step, taskId, node, status, attempts, seq, startedAt, finishedAt, ...rest } = record;
-      const data = JSON.stringify(rest);
-      upsert.run(
-        runId,
-        step,
-        taskId,
-        node,
-        status,
-        attempts,
-        seq,
-        startedAt,
-        finishedAt,
-        data === "{}" ? null : data,
-      );
+      const json = JSON.stringify(rest);
+      const data = json === "{}" ? null : json;
+      return () => {
+        upsert.run(runId, step, taskId, node, status, attempts, seq, startedAt, finishedAt, data);
+      };
     },
     list(runId: string): TaskRecord[] {
       const rows = select.all(runId) as TaskRow[];

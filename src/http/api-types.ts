@@ -1,0 +1,112 @@
+/**
+ * The JSON shapes the HTTP API answers with. Types only: the dashboard (`ui/`) imports them too,
+ * so server and front end cannot drift apart silently.
+ */
+
+import type { RunEvent } from "../engine/events.js";
+import type { CompensationRecord, RunRecord, RunStatus, TaskRecord, TaskSpec } from "../engine/records.js";
+import type { ErrorInfo } from "../errors.js";
+
+export type { CompensationRecord, ErrorInfo, RunEvent, RunRecord, RunStatus, TaskRecord, TaskSpec };
+
+/** A run's stored record changed; sent for runs executing in other processes (found by polling the store). */
+export interface RunChangedEvent {
+  readonly type: "run_changed";
+  readonly runId: string;
+  readonly at: number;
+  readonly graph: string;
+  readonly status: RunStatus;
+  readonly step: number;
+}
+
+/** A task or compensation record of a watched run changed (also found by polling the store). */
+export interface TaskChangedEvent {
+  readonly type: "task_changed";
+  readonly runId: string;
+  readonly at: number;
+  readonly tasks: number;
+  readonly compensations: number;
+}
+
+/** Everything the live feed (`/api/events`, `/api/runs/:id/events`) carries. */
+export type FeedEvent = RunEvent | RunChangedEvent | TaskChangedEvent;
+
+export interface ApiError {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    /** The body or query field at fault, for validation errors. */
+    readonly field?: string;
+  };
+}
+
+export interface RunList {
+  readonly runs: readonly RunRecord[];
+}
+
+export interface CheckpointView {
+  readonly step: number;
+  readonly createdAt: number;
+  readonly next: readonly TaskSpec[];
+  readonly joins: Readonly<Record<string, readonly string[]>>;
+  /** The state after this step; absent when the run's workflow cannot be loaded here. */
+  readonly state?: Record<string, unknown>;
+}
+
+export interface RunDetail {
+  readonly run: RunRecord;
+  /** Whether this server could load the run's workflow (needed for its state and for actions). */
+  readonly workflow: { readonly name: string; readonly available: boolean; readonly problem?: string };
+  readonly state?: Record<string, unknown>;
+  readonly next: readonly TaskSpec[];
+  readonly tasks: readonly TaskRecord[];
+  readonly checkpoints: readonly CheckpointView[];
+  readonly compensations: readonly CompensationRecord[];
+  /** Engine events of the run as this server saw them (runs it started or resumed), oldest first. */
+  readonly events: readonly FeedEvent[];
+  /** Whether the run is executing in this server process right now. */
+  readonly local: boolean;
+}
+
+/** What a start, resume, retry or fork answered: the run and where it stood when the call returned. */
+export interface RunAccepted {
+  readonly runId: string;
+  readonly status: RunStatus;
+  /** False when the id named an existing run (starting a run is idempotent by id). */
+  readonly created: boolean;
+}
+
+export interface WorkflowInfo {
+  readonly name: string;
+  readonly description?: string;
+  readonly shipped: boolean;
+  /** Input used when none is given (shipped workflows). */
+  readonly defaultInput?: Record<string, unknown>;
+}
+
+export interface GraphNodeView {
+  readonly name: string;
+  readonly retryAttempts?: number;
+  readonly timeoutMs?: number;
+  readonly compensates: boolean;
+  readonly onError: "fail" | "continue";
+  /** Nodes a returned `Command` may go to. */
+  readonly ends: readonly string[];
+}
+
+export interface GraphView {
+  readonly name: string;
+  readonly hash: string;
+  readonly nodes: readonly GraphNodeView[];
+  /** Plain edges (one source); `__start__` and `__end__` stand for START and END. */
+  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  /** Join edges: `to` runs once every source has finished. */
+  readonly joins: ReadonlyArray<{ readonly from: readonly string[]; readonly to: string }>;
+  /** Conditional edges; `paths` null when the router names its targets itself (it may go anywhere). */
+  readonly branches: ReadonlyArray<{
+    readonly from: string;
+    readonly paths: Readonly<Record<string, string>> | null;
+  }>;
+  readonly errorKey?: string;
+  readonly mermaid: string;
+}

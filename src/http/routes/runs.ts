@@ -1,0 +1,72 @@
+import { Hono } from "hono";
+import type { Store } from "../../engine/store.js";
+import type { RunList } from "../api-types.js";
+import { readBody, readQuery } from "../body.js";
+import type { EventHub } from "../event-hub.js";
+import type { RunControl } from "../run-control.js";
+import { runDetail } from "../run-view.js";
+import { CancelBody, ForkBody, ListRunsQuery, ResumeBody, RetryBody, StartRunBody } from "../schemas.js";
+import { eventFeed } from "../sse.js";
+import type { WorkflowSource } from "../workflows.js";
+
+export interface RunRoutesDeps {
+  store: Store;
+  workflows: WorkflowSource;
+  hub: EventHub;
+  control: RunControl;
+}
+
+/** `/api/runs…`: list, read, start, resume, retry, fork, cancel, and each run's live feed. */
+export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Hono {
+  const app = new Hono();
+
+  app.get("/", async (c) => {
+    const q = readQuery(c, ListRunsQuery);
+    const runs = await store.listRuns({
+      limit: q.limit,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.graph ? { graph: q.graph } : {}),
+    });
+    return c.json({ runs } satisfies RunList);
+  });
+
+  app.post("/", async (c) => {
+    const body = await readBody(c, StartRunBody);
+    const accepted = await control.start(body);
+    return c.json(accepted, accepted.created ? 201 : 200);
+  });
+
+  app.get("/:id", async (c) => {
+    const id = c.req.param("id");
+    return c.json(await runDetail(store, workflows, hub, id, control.isLocal(id)));
+  });
+
+  app.get("/:id/events", async (c) => {
+    const id = c.req.param("id");
+    if (!(await store.getRun(id)))
+      return c.json({ error: { code: "NOT_FOUND", message: `No run with id "${id}"` } }, 404);
+    return eventFeed(c, hub, id);
+  });
+
+  app.post("/:id/resume", async (c) => {
+    const body = await readBody(c, ResumeBody);
+    return c.json(await control.resume(c.req.param("id"), body.value, body), 202);
+  });
+
+  app.post("/:id/retry", async (c) => {
+    const body = await readBody(c, RetryBody);
+    return c.json(await control.retry(c.req.param("id"), body), 202);
+  });
+
+  app.post("/:id/fork", async (c) => {
+    const body = await readBody(c, ForkBody);
+    return c.json(await control.fork(c.req.param("id"), body), 201);
+  });
+
+  app.post("/:id/cancel", async (c) => {
+    const body = await readBody(c, CancelBody);
+    return c.json(await control.cancel(c.req.param("id"), body), 202);
+  });
+
+  return app;
+}

@@ -1,0 +1,196 @@
+import type { RunResult } from "../engine/compiled.js";
+import type { EventListener, RunEvent } from "../engine/events.js";
+import { type RunRecord, TERMINAL_STATUSES } from "../engine/records.js";
+import type { Store } from "../engine/store.js";
+import type { AnyCompiledGraph } from "../workflows/types.js";
+import type { RunAccepted } from "./api-types.js";
+import { badRequest, conflict, HttpError, notFound } from "./errors.js";
+import type { EventHub } from "./event-hub.js";
+import type { WorkflowSource } from "./workflows.js";
+
+type Go = (onEvent: EventListener) => Promise<RunResult<unknown>>;
+
+const CANCEL_WAIT_MS = 5_000;
+
+/** Wait for `promise`, but no longer than `ms`; its failure is the run's business, not the caller's. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Starts, resumes, retries, forks and cancels runs for the API. A run the server starts executes
+ * in this process, in the background: the call answers once the run is under way (its first event),
+ * and its engine events go to the hub (and any extra listeners, e.g. tracing) as they happen.
+ */
+export class RunControl {
+  private readonly active = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly workflows: WorkflowSource,
+    private readonly hub: EventHub,
+    private readonly listeners: readonly EventListener[] = [],
+  ) {}
+
+  isLocal(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Runs executing here now, for a clean shutdown. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  async start(body: {
+    workflow: string;
+    input: Record<string, unknown>;
+    runId?: string;
+  }): Promise<RunAccepted> {
+    const graph = await this.workflows.load(body.workflow);
+    if (!graph) throw badRequest(`Unknown workflow "${body.workflow}"`, "workflow");
+    const runId = body.runId ?? globalThis.crypto.randomUUID();
+    return this.launch(runId, (onEvent) => graph.run(body.input, { runId, onEvent }));
+  }
+
+  async resume(
+    runId: string,
+    value: unknown,
+    opts: { force?: boolean; takeOver?: boolean },
+  ): Promise<RunAccepted> {
+    const { run, graph } = await this.runAndGraph(runId);
+    const elsewhere = run.status === "running" || run.status === "compensating" || run.status === "pending";
+    if (elsewhere && !opts.takeOver)
+      throw conflict(
+        `Run ${runId} is ${run.status} and belongs to another process or a worker queue; resume it here only if that process is gone (takeOver: true)`,
+      );
+    if (run.status !== "interrupted" && !elsewhere)
+      throw conflict(
+        `Run ${runId} is ${run.status}; only interrupted runs can be resumed (retry a failed one)`,
+      );
+    return this.launch(runId, (onEvent) =>
+      graph.resume(runId, value, { onEvent, force: opts.force ?? false }),
+    );
+  }
+
+  async retry(runId: string, opts: { force?: boolean }): Promise<RunAccepted> {
+    const { run, graph } = await this.runAndGraph(runId);
+    if (run.status !== "failed" && run.status !== "cancelled")
+      throw conflict(`Run ${runId} is ${run.status}; only failed or cancelled runs can be retried`);
+    return this.launch(runId, (onEvent) =>
+      graph.resume(runId, undefined, { onEvent, retry: true, force: opts.force ?? false }),
+    );
+  }
+
+  async fork(
+    runId: string,
+    body: { step: number; update?: Record<string, unknown>; runId?: string },
+  ): Promise<RunAccepted> {
+    const { graph } = await this.runAndGraph(runId);
+    const checkpoints = await this.store.listCheckpoints(runId);
+    if (!checkpoints.some((c) => c.step === body.step))
+      throw badRequest(
+        `Run ${runId} has no checkpoint at step ${body.step} (it has ${checkpoints.map((c) => c.step).join(", ") || "none"})`,
+        "step",
+      );
+    const newId = body.runId ?? globalThis.crypto.randomUUID();
+    if (await this.store.getRun(newId)) throw conflict(`A run with id "${newId}" exists already`);
+    return this.launch(newId, (onEvent) =>
+      graph.fork(runId, {
+        step: body.step,
+        runId: newId,
+        onEvent,
+        ...(body.update ? { update: body.update } : {}),
+      }),
+    );
+  }
+
+  /**
+   * Cancel a run. Here: aborted through its signal. Elsewhere: asked through the store (its process
+   * looks twice a second). Interrupted runs, and with `takeOver` running runs whose process is gone,
+   * are cancelled (and compensated) here.
+   */
+  async cancel(runId: string, opts: { compensate: boolean; takeOver?: boolean }): Promise<RunAccepted> {
+    const { run, graph } = await this.runAndGraph(runId);
+    if (TERMINAL_STATUSES.has(run.status)) throw conflict(`Run ${runId} is already ${run.status}`);
+    const options = { compensate: opts.compensate, ...(opts.takeOver ? { takeOver: true } : {}) };
+    const local = this.active.get(runId);
+    // Undoing can take a while: answer after a few seconds at most; the live feed tells the rest.
+    if (local) {
+      await graph.cancel(runId, options);
+      await within(local, CANCEL_WAIT_MS);
+    } else await within(graph.cancel(runId, options), CANCEL_WAIT_MS);
+    const now = (await this.store.getRun(runId))!;
+    return { runId, status: now.status, created: false };
+  }
+
+  /** Wait for runs executing here to stop (used on shutdown, bounded by the caller). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  private async runAndGraph(runId: string): Promise<{ run: RunRecord; graph: AnyCompiledGraph }> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw notFound(`No run with id "${runId}"`);
+    const graph = await this.workflows.load(run.graph);
+    if (!graph)
+      throw new HttpError(
+        422,
+        "WORKFLOW_UNAVAILABLE",
+        `Run ${runId} belongs to workflow "${run.graph}", which this server cannot load; run it with \`baton run <file>\` once so its path is recorded`,
+      );
+    if (this.active.has(runId) && run.status !== "running" && run.status !== "compensating")
+      throw conflict(`Run ${runId} is busy in this server; try again in a moment`);
+    return { run, graph };
+  }
+
+  /** Run in the background; answer at its first event, or with its result if it had nothing to do. */
+  private launch(runId: string, go: Go): Promise<RunAccepted> {
+    if (this.active.has(runId))
+      return Promise.reject(conflict(`Run ${runId} is running in this server already`));
+    return new Promise<RunAccepted>((resolve, reject) => {
+      let answered = false;
+      const onEvent = (event: RunEvent) => {
+        this.hub.publish(event);
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            console.error(`baton serve: an event listener threw on ${event.type}:`, error);
+          }
+        }
+        if (!answered && event.type === "run_started") {
+          answered = true;
+          resolve({ runId, status: "running", created: true });
+        }
+      };
+      const done = go(onEvent).then(
+        (result) => {
+          if (!answered) resolve({ runId, status: result.status, created: false });
+          answered = true;
+        },
+        (error: unknown) => {
+          if (!answered) reject(error);
+          else console.error(`baton serve: run ${runId} stopped with an error:`, error);
+          answered = true;
+        },
+      );
+      this.track(runId, done);
+    });
+  }
+
+  private track(runId: string, done: Promise<unknown>): void {
+    const settled = done
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.active.get(runId) === settled) this.active.delete(runId);
+      });
+    this.active.set(runId, settled);
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import type { RunStatus } from "../engine/records.js";
+
+export const RUN_STATUSES = [
+  "pending",
+  "running",
+  "interrupted",
+  "completed",
+  "failed",
+  "cancelled",
+  "compensating",
+  "compensated",
+  "compensation_failed",
+] as const satisfies readonly RunStatus[];
+
+const runId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\w.:-]+$/, "may hold only letters, digits and . _ : -");
+const stateObject = z.record(z.string(), z.unknown());
+
+/** `POST /api/runs` */
+export const StartRunBody = z.strictObject({
+  workflow: z.string().min(1),
+  input: stateObject.default({}),
+  runId: runId.optional(),
+});
+
+/** `POST /api/runs/:id/resume`; `takeOver` resumes a run whose own process is gone (status running). */
+export const ResumeBody = z.strictObject({
+  value: z.unknown().optional(),
+  force: z.boolean().optional(),
+  takeOver: z.boolean().optional(),
+});
+
+/** `POST /api/runs/:id/cancel`; `takeOver` cancels here a running run whose process is gone. */
+export const CancelBody = z.strictObject({
+  compensate: z.boolean().default(false),
+  takeOver: z.boolean().optional(),
+});
+
+/** `POST /api/runs/:id/retry` */
+export const RetryBody = z.strictObject({ force: z.boolean().optional() });
+
+/** `POST /api/runs/:id/fork` */
+export const ForkBody = z.strictObject({
+  step: z.number().int().min(0),
+  update: stateObject.optional(),
+  runId: runId.optional(),
+});
+
+/** `GET /api/runs?status=failed,compensated&graph=order-saga&limit=20` */
+export const ListRunsQuery = z.strictObject({
+  status: z
+    .string()
+    .transform((s) => s.split(",").filter(Boolean))
+    .pipe(z.array(z.enum(RUN_STATUSES)).min(1))
+    .optional(),
+  graph: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});

@@ -1,0 +1,107 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { openRuntime } from "../cli/runtime.js";
+import type { EventListener } from "../engine/events.js";
+import { BatonError } from "../errors.js";
+import { otelListener } from "../tracing/otel-listener.js";
+import { isLoopbackHost } from "./access.js";
+import { createApp } from "./app.js";
+import { runtimeWorkflows } from "./workflows.js";
+
+export interface ServerOptions {
+  /** Default 7400; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. Any non-loopback address needs a token. */
+  host?: string;
+  /** SQLite file or postgres:// URL (default: $BATON_DB or .baton/baton.db). */
+  db?: string;
+  /** MCP server configuration (default: baton.config.json, else the bundled servers). */
+  config?: string;
+  /** Required on every API call when set; default `$BATON_TOKEN`. */
+  token?: string;
+  /** The built dashboard (default `dist/ui` of this package). */
+  uiDir?: string;
+  /** Extra listeners for the events of runs this server executes (tracing is always on). */
+  listeners?: EventListener[];
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly dbSpec: string;
+  /** Stop listening, end live feeds, let runs executing here settle briefly, close the store and MCP servers. */
+  close(): Promise<void>;
+}
+
+/** `baton serve`: the HTTP API and the dashboard over one store. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 7400;
+  const token = options.token ?? (process.env.BATON_TOKEN || undefined);
+  if (!isLoopbackHost(host) && !token)
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `Refusing to listen on ${host} without a token: anyone who can reach it could start and cancel runs. Set BATON_TOKEN or pass --token, or listen on 127.0.0.1`,
+    );
+  const rt = await openRuntime({
+    ...(options.db ? { db: options.db } : {}),
+    ...(options.config ? { config: options.config } : {}),
+  });
+  const baton = createApp({
+    store: rt.store,
+    workflows: runtimeWorkflows(rt),
+    ...(token ? { token } : {}),
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    listeners: [otelListener(), ...(options.listeners ?? [])],
+  });
+  let server: ReturnType<typeof serve>;
+  let address: AddressInfo;
+  try {
+    ({ server, address } = await listen(baton.app.fetch, port, host));
+  } catch (error) {
+    await baton.close(0);
+    await rt.close();
+    throw error;
+  }
+  const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${address.port}`,
+    port: address.port,
+    host,
+    dbSpec: rt.dbSpec,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await baton.close();
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await stopped;
+        if (baton.control.running > 0)
+          console.error(
+            `baton serve: ${baton.control.running} run(s) still executing were left as they are; \`baton resume <id>\` continues them`,
+          );
+        await rt.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(
+  fetch: Parameters<typeof serve>[0]["fetch"],
+  port: number,
+  hostname: string,
+): Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }, (address) => resolve({ server, address }));
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE")
+        reject(
+          new BatonError("CONFIG_INVALID", `Port ${port} on ${hostname} is in use; pick another with --port`),
+        );
+      else reject(error);
+    });
+  });
+}

@@ -1,0 +1,1 @@
+export { ATTR, otelListener } from "./otel-listener.js";
