@@ -24,6 +24,9 @@ export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/sta
 export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";
 export * from "./mcp/index.js";
+export { openDatabase } from "./servers/database/open.js";
+export { createDatabaseServer } from "./servers/database/server.js";
+export { createWeatherServer } from "./servers/weather/server.js";
 export { MemoryStore } from "./stores/memory.js";
 export type { Durability, SqliteStoreOptions } from "./stores/sqlite/index.js";
 export { DEFAULT_DB_PATH, openSqliteStore, SqliteStore } from "./stores/sqlite/index.js";

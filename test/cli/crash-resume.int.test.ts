@@ -75,7 +75,9 @@ describe.concurrent("order-saga killed with SIGKILL, then `baton resume`", () =>
     const r = await baton(["resume", "crash-2"], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/resuming order-saga {2}run crash-2/);
-    expect(r.stderr).toContain("compensating: reserve_inventory ← send_notification ← charge_payment ← create_account");
+    expect(r.stderr).toContain(
+      "compensating: reserve_inventory ← send_notification ← charge_payment ← create_account",
+    );
     expect(r.stdout).toContain("run crash-2 compensated");
     expect(snapshot(cwd)).toEqual(before);
   });

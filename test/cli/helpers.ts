@@ -113,7 +113,10 @@ export function cleanup(): void {
 export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   let seen = "";
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ${pattern} in stderr within ${timeoutMs}ms:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`no ${pattern} in stderr within ${timeoutMs}ms:\n${seen}`)),
+      timeoutMs,
+    );
     child.stderr!.on("data", (d) => {
       seen += d;
       if (pattern.test(seen)) {

@@ -46,7 +46,9 @@ describe.concurrent("baton run order-saga", () => {
     expect(r.stdout).toMatch(/run \S+ compensated/);
     expect(r.stderr).toContain("create_shipping_label attempt 1 failed");
     expect(r.stderr).toContain("create_shipping_label attempt 2 failed");
-    expect(r.stderr).toContain("compensating: reserve_inventory ← send_notification ← charge_payment ← create_account");
+    expect(r.stderr).toContain(
+      "compensating: reserve_inventory ← send_notification ← charge_payment ← create_account",
+    );
     const undone = [...r.stderr.matchAll(/✓ undo (\w+)/g)].map((m) => m[1]);
     expect(undone).toEqual(["reserve_inventory", "send_notification", "charge_payment", "create_account"]);
     expect(r.stderr).toMatch(/compensated in .*failed after 3 attempts: simulated failure/);
@@ -60,7 +62,11 @@ describe.concurrent("baton run order-saga", () => {
     expect(r.code).toBe(1);
     expect(r.status).toBe("compensated");
     expect(r.errors).toEqual([
-      expect.objectContaining({ code: "NODE_FAILED", node: "charge_payment", message: expect.stringMatching(/after 3 attempts/) }),
+      expect.objectContaining({
+        code: "NODE_FAILED",
+        node: "charge_payment",
+        message: expect.stringMatching(/after 3 attempts/),
+      }),
     ]);
     expect(r.output.log).toEqual(["create_account done"]);
     expect(snapshot(cwd)).toEqual(before);
@@ -86,7 +92,10 @@ describe.concurrent("baton run order-saga", () => {
     expect(r.code).toBe(1);
     expect(r.status).toBe("failed");
     expect(r.errors).toEqual([
-      expect.objectContaining({ node: "create_account", message: expect.stringContaining('Unknown customer "nobody@example.com"') }),
+      expect.objectContaining({
+        node: "create_account",
+        message: expect.stringContaining('Unknown customer "nobody@example.com"'),
+      }),
     ]);
     expect(r.errors[0]!.message).not.toMatch(/attempts/);
     expect(snapshot(cwd)).toEqual(before);
@@ -108,7 +117,9 @@ describe.concurrent("baton run order-saga", () => {
     const cwd = await seededDir("saga-typo");
     const r = await baton(["run", "order-saga", ...input({ failAt: "ship" })], { cwd });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^baton: Run input is invalid: failAt: /)]);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^baton: Run input is invalid: failAt: /),
+    ]);
     expect((await baton(["runs"], { cwd })).stdout).toBe("no runs\n");
   });
 });

@@ -69,7 +69,9 @@ describe.concurrent("baton run support-router: escalation", () => {
     const query = "I am frustrated, I want to talk to a manager about my order";
     const started = await baton(["run", "support-router", "--query", query, "--run-id", "esc-1"], { cwd });
     expect(started.code).toBe(3);
-    expect(started.stdout).toContain("escalated: escalation words: frustrated, manager — waiting for a decision");
+    expect(started.stdout).toContain(
+      "escalated: escalation words: frustrated, manager — waiting for a decision",
+    );
     expect(started.stdout).toContain("resume with: baton resume esc-1 --value '<json>'");
     expect(started.stderr).toMatch(/⏸ escalate waiting for input/);
     const resumed = await baton(["resume", "esc-1", "--value", '{"approved": true, "assignee": "kim"}'], {

@@ -16,6 +16,9 @@ const newRun = (over: Partial<NewRun> = {}): NewRun => ({
   ...over,
 });
 const LEASE = 30_000;
+/** Short enough to wait out, long enough that a loaded machine does not expire it early. */
+const SHORT = 600;
+const PAST_SHORT = 800;
 
 describePg("ClusterStore on PostgreSQL", () => {
   const schema = testSchema("cluster");
@@ -87,13 +90,13 @@ describePg("ClusterStore on PostgreSQL", () => {
 
   it("renews live leases only; an expired lease is lost and the run is taken over", async () => {
     const [id] = await submit(1);
-    await store.claimRun("w1", 150);
-    expect(await store.heartbeat("w1", [id!, "unknown"], 150)).toEqual([id]);
-    expect(await store.heartbeat("w2", [id!], 150)).toEqual([]);
+    await store.claimRun("w1", SHORT);
+    expect(await store.heartbeat("w1", [id!, "unknown"], SHORT)).toEqual([id]);
+    expect(await store.heartbeat("w2", [id!], SHORT)).toEqual([]);
     expect(await store.claimRun("w2", LEASE)).toBeUndefined();
-    await sleep(250);
+    await sleep(PAST_SHORT);
     // Expired but not yet taken: still lost, because its queue slot may have been given away.
-    expect(await store.heartbeat("w1", [id!], 150)).toEqual([]);
+    expect(await store.heartbeat("w1", [id!], SHORT)).toEqual([]);
     const taken = (await store.claimRun("w2", LEASE))!;
     expect(taken.run.id).toBe(id);
     expect(taken.lease).toMatchObject({ owner: "w2", attempts: 2, previousOwner: "w1" });
@@ -103,12 +106,12 @@ describePg("ClusterStore on PostgreSQL", () => {
 
   it("takes over running and compensating runs whose worker died", async () => {
     const ids = await submit(2);
-    await store.claimRun("dead", 100);
-    await store.claimRun("dead", 100);
+    await store.claimRun("dead", SHORT);
+    await store.claimRun("dead", SHORT);
     await store.updateRun(ids[0]!, { status: "running" });
     await store.updateRun(ids[1]!, { status: "compensating" });
     expect(await store.claimRun("w2", LEASE)).toBeUndefined();
-    await sleep(200);
+    await sleep(PAST_SHORT);
     const taken = await drain(store, "w2");
     expect(taken.map((c) => [c.run.id, c.run.status, c.lease.previousOwner])).toEqual([
       [ids[0], "running", "dead"],
@@ -158,9 +161,9 @@ describePg("ClusterStore on PostgreSQL", () => {
   it("counts only live leases against the limit: an expired one frees its slot", async () => {
     await store.setQueueConcurrency("q", 1);
     const ids = await submit(2, { queue: "q" });
-    await store.claimRun("dead", 100);
+    await store.claimRun("dead", SHORT);
     expect(await store.claimRun("w", LEASE)).toBeUndefined();
-    await sleep(200);
+    await sleep(PAST_SHORT);
     // The oldest runnable run comes first: the dead worker's, taken over.
     expect((await store.claimRun("w", LEASE))!.run.id).toBe(ids[0]);
     expect(await store.claimRun("w", LEASE)).toBeUndefined();
@@ -185,9 +188,10 @@ describePg("ClusterStore on PostgreSQL", () => {
 
   it("never lets two of 20 workers take over the same expired run (100 runs)", async () => {
     await submit(100);
-    for (let i = 0; i < 100; i++) expect(await store.claimRun("dead", 1000)).toBeDefined();
-    expect(await store.claimRun("dead", 1000)).toBeUndefined();
-    await sleep(1100);
+    for (let i = 0; i < 100; i++) expect(await store.claimRun("dead", LEASE)).toBeDefined();
+    expect(await store.claimRun("dead", LEASE)).toBeUndefined();
+    // The dead worker's leases run out (without waiting 30 s for it).
+    await store.pool.query(`UPDATE "${schema}".runs SET lease_expires_at = now() - interval '1 second'`);
     const claims = await Promise.all(workers.map((w, i) => drain(w, `w${i}`)));
     const taken = claims.flat();
     expect(taken).toHaveLength(100);

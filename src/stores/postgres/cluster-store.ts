@@ -34,6 +34,8 @@ export interface ClusterStore extends Store {
    * Lease the oldest runnable run: `pending` and not leased, or `pending`/`running`/`compensating`
    * with a lease that expired or was released. Runs of a queue whose concurrency limit is reached
    * (counting live leases across all workers) are passed over. `queues` restricts the search.
+   * `undefined` when nothing is claimable — or, for an instant, when other workers are claiming the
+   * only runnable runs: poll again.
    */
   claimRun(workerId: string, leaseMs: number, queues?: readonly string[]): Promise<ClaimedRun | undefined>;
   /**

@@ -34,9 +34,8 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
   if (typeof value === "string") return f(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
   if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[f(k)] = mapStrings(v, f);
-    return out;
+    // fromEntries defines own properties, so a "__proto__" key stays a key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [f(k), mapStrings(v, f)]));
   }
   return value;
 }

@@ -15,8 +15,17 @@ export interface ConnectionOptions {
   busyTimeoutMs?: number;
 }
 
-/** Keep the WAL file from growing past this between checkpoints (bytes). */
-const WAL_SIZE_LIMIT = 4 * 1024 * 1024;
+/**
+ * Small pages suit a run store: most rows are a few hundred bytes, each commit writes whole pages
+ * to the WAL, and a 1 KiB task write spills into one 1 KiB overflow page instead of a 4 KiB one.
+ * Measured on the 200-step × 1 KiB benchmark: 264 KB on disk with 1 KiB pages, 987 KB with 4 KiB
+ * (WITHOUT ROWID) and 344 KB with 4 KiB rowid tables; commits were no slower. Applies to new files.
+ */
+const PAGE_SIZE = 1024;
+/** Checkpoint the WAL into the database every 4 MiB, not every 1,000 (small) pages: fewer fsyncs. */
+const AUTOCHECKPOINT_PAGES = 4096;
+/** Truncate the WAL file back to this after a checkpoint (bytes). */
+const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
 /** Open (creating its folder) and configure one connection; the schema is not touched here. */
 export function connect(path: string, options: ConnectionOptions = {}): Database.Database {
@@ -25,8 +34,10 @@ export function connect(path: string, options: ConnectionOptions = {}): Database
   try {
     // First, so every later statement (the WAL switch included) waits for other processes' locks.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     enableWal(db, options.busyTimeoutMs ?? 5000);
     db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
     db.pragma("temp_store = MEMORY");
     return db;

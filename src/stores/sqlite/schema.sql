@@ -43,11 +43,9 @@ CREATE TABLE runs (
   updated_at INTEGER NOT NULL
 );
 
-CREATE INDEX runs_by_created ON runs (created_at);
+CREATE INDEX runs_by_graph ON runs (graph);
 
-CREATE INDEX runs_by_graph ON runs (graph, created_at);
-
-CREATE INDEX runs_by_status ON runs (status, created_at);
+CREATE INDEX runs_by_status ON runs (status);
 
 CREATE TABLE tasks (
   run_id TEXT NOT NULL,

@@ -27,7 +27,7 @@ export class WriteBatch {
       this.pending.push({ apply, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        if (process.env.NOBATCH) this.flush(); else queueMicrotask(() => this.flush());
+        queueMicrotask(() => this.flush());
       }
     });
   }

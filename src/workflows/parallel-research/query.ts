@@ -65,10 +65,15 @@ const STOP_WORDS = new Set([
   "file",
 ]);
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** Cities named in the query, in the order they appear; London when none is named. */
 export function citiesIn(query: string): string[] {
-  const lower = query.toLowerCase();
-  const found = KNOWN_CITIES.map((city) => ({ city, at: lower.indexOf(city.toLowerCase()) }))
+  // Whole words only: "comparison" does not name Paris, nor "chrome" Rome.
+  const found = KNOWN_CITIES.map((city) => ({
+    city,
+    at: query.search(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(city)}(?![\\p{L}\\p{N}])`, "iu")),
+  }))
     .filter((c) => c.at >= 0)
     .sort((a, b) => a.at - b.at)
     .map((c) => c.city);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { BatonError } from "../../index.js";
 
 export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -33,18 +34,21 @@ export const DEFAULT_RULES_FILE = fileURLToPath(
   new URL("../../../workflows/support-router.rules.json", import.meta.url),
 );
 
-/** Read and check a rules file; an error names the file and the field. */
+/** Read and check a rules file; an error (CONFIG_INVALID: exit 2 in the CLI) names the file and the field. */
 export function loadRules(file = process.env.BATON_SUPPORT_RULES ?? DEFAULT_RULES_FILE): Rules {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new Error(`Cannot read support rules ${file}: ${(error as Error).message}`);
+    throw new BatonError("CONFIG_INVALID", `Cannot read support rules ${file}: ${(error as Error).message}`);
   }
   const parsed = rulesSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`Support rules ${file}: ${issue.path.join(".")}: ${issue.message}`);
+    throw new BatonError(
+      "CONFIG_INVALID",
+      `Support rules ${file}: ${issue.path.join(".")}: ${issue.message}`,
+    );
   }
   return parsed.data;
 }
@@ -56,7 +60,8 @@ export interface Classification {
   escalationWords: string[];
 }
 
-const matches = (p: string, text: string) => text.match(new RegExp(p, "gi")) ?? [];
+/** A pattern matches at the start of a word: "refunds" is about a refund, "update" is not about data. */
+const matches = (p: string, text: string) => text.match(new RegExp(`\\b(?:${p})`, "gi")) ?? [];
 
 /** Category by most pattern matches (ties: first in the file), priority by the most urgent word. */
 export function classify(rules: Rules, query: string): Classification {

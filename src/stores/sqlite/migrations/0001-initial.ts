@@ -1,7 +1,8 @@
 /**
  * Runs, the records each task leaves, a checkpoint per step, and the saga log. Record payloads are
- * compact JSON text; keys are columns. Task and checkpoint rows are keyed by run first, so one
- * run's rows sit together (WITHOUT ROWID: no second B-tree).
+ * compact JSON text; keys are columns. Task, checkpoint and saga rows are keyed by run first, so a
+ * run's rows sit together, in one B-tree each (WITHOUT ROWID: no separate key index to update on
+ * every commit). Runs list newest first by rowid (insertion order), so their indexes need no date.
  */
 export default /* sql */ `
 CREATE TABLE runs (
@@ -20,9 +21,8 @@ CREATE TABLE runs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
-CREATE INDEX runs_by_created ON runs (created_at);
-CREATE INDEX runs_by_status ON runs (status, created_at);
-CREATE INDEX runs_by_graph ON runs (graph, created_at);
+CREATE INDEX runs_by_status ON runs (status);
+CREATE INDEX runs_by_graph ON runs (graph);
 
 CREATE TABLE tasks (
   run_id TEXT NOT NULL,

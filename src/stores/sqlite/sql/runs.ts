@@ -38,7 +38,7 @@ WHERE id = @id`;
 export function runStatements(db: Database) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
@@ -47,7 +47,7 @@ export function runStatements(db: Database) {
   return {
     create(run: NewRun): { run: RunRecord; created: boolean } {
       const now = Date.now();
-      const { changes } = insert.run(
+      const inserted = insert.get(
         run.id,
         run.graph,
         run.graphHash,
@@ -59,7 +59,9 @@ export function runStatements(db: Database) {
         now,
         now,
       );
-      return { run: toRun(select.get(run.id) as RunRow), created: changes === 1 };
+      // RETURNING gives the new row; nothing means the id exists: that run is the answer.
+      if (inserted) return { run: toRun(inserted as RunRow), created: true };
+      return { run: toRun(select.get(run.id) as RunRow), created: false };
     },
     get(runId: string): RunRecord | undefined {
       const row = select.get(runId) as RunRow | undefined;
@@ -100,13 +102,13 @@ export function runStatements(db: Database) {
   };
 }
 
-/** Newest first; runs created in the same millisecond newest first too (rowid is insertion order). */
+/** Newest first: rowid is insertion order (and each index holds it, so no sort for one filter). */
 function listSql(statuses: number, byGraph: boolean): string {
   const where: string[] = [];
   if (statuses > 0) where.push(`status IN (${new Array(statuses).fill("?").join(", ")})`);
   if (byGraph) where.push("graph = ?");
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  return `SELECT * FROM runs ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+  return `SELECT * FROM runs ${clause} ORDER BY rowid DESC LIMIT ?`;
 }
 
 function toRun(row: RunRow): RunRecord {

@@ -1,0 +1,37 @@
+/** A few lines of client-side routing: `/` (runs) and `/runs/<id>` (one run), with the history API. */
+import { type MouseEvent, type ReactNode, useEffect, useState } from "react";
+
+const CHANGE = "baton:navigate";
+
+export function navigate(to: string): void {
+  window.history.pushState(null, "", to);
+  window.dispatchEvent(new Event(CHANGE));
+}
+
+export function useLocation(): { path: string; search: string } {
+  const read = () => ({ path: window.location.pathname, search: window.location.search });
+  const [where, setWhere] = useState(read);
+  useEffect(() => {
+    const update = () => setWhere(read());
+    window.addEventListener("popstate", update);
+    window.addEventListener(CHANGE, update);
+    return () => {
+      window.removeEventListener("popstate", update);
+      window.removeEventListener(CHANGE, update);
+    };
+  }, []);
+  return where;
+}
+
+export function Link(props: { to: string; children: ReactNode; className?: string; testId?: string }) {
+  const click = (e: MouseEvent<HTMLAnchorElement>) => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(props.to);
+  };
+  return (
+    <a href={props.to} onClick={click} className={props.className} data-testid={props.testId}>
+      {props.children}
+    </a>
+  );
+}
