@@ -28,6 +28,8 @@ export { openDatabase } from "./servers/database/open.js";
 export { createDatabaseServer } from "./servers/database/server.js";
 export { createWeatherServer } from "./servers/weather/server.js";
 export { MemoryStore } from "./stores/memory.js";
+export type { ClaimedRun, ClusterStore, Lease, PostgresStoreOptions } from "./stores/postgres/index.js";
+export { isClusterStore, openPostgresStore, PostgresStore } from "./stores/postgres/index.js";
 export type { Durability, SqliteStoreOptions } from "./stores/sqlite/index.js";
 export { DEFAULT_DB_PATH, openSqliteStore, SqliteStore } from "./stores/sqlite/index.js";
 export type { ShippedWorkflow, WorkflowContext, WorkflowExport } from "./workflows/types.js";

@@ -6,8 +6,13 @@ import { baton, cleanup, tempDir } from "./helpers.js";
 afterAll(cleanup);
 
 /** Exit code 2 and exactly one line on stderr, `baton: <message>`; nothing on stdout. */
-async function usageError(args: string[], cwd: string, message: RegExp): Promise<void> {
-  const r = await baton(args, { cwd });
+async function usageError(
+  args: string[],
+  cwd: string,
+  message: RegExp,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const r = await baton(args, { cwd, env });
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe("");
   const lines = r.stderr.trimEnd().split("\n");
@@ -79,6 +84,18 @@ describe.concurrent("bad input: one clear line on stderr, exit code 2", () => {
     await usageError(["run", "support-router"], cwd, /baton\.config\.json: not valid JSON/);
     // Nothing was started: listing runs does not need the MCP configuration.
     expect((await baton(["runs"], { cwd })).stdout).toBe("no runs\n");
+  });
+
+  it("a support-router rules file with a bad pattern", async () => {
+    const cwd = tempDir("err");
+    const rules = { categories: { billing: ["invoice("] }, urgency: [], escalation: [], escalateWhen: {} };
+    writeFileSync(join(cwd, "rules.json"), JSON.stringify(rules));
+    await usageError(
+      ["run", "support-router", "--query", "my invoice"],
+      cwd,
+      /Support rules .*rules\.json: categories\.billing\.0: not a valid regular expression/,
+      { BATON_SUPPORT_RULES: join(cwd, "rules.json") },
+    );
   });
 
   it("a --config file that does not exist", () =>

@@ -67,8 +67,10 @@ describe("order-saga input", () => {
   it("rejects a misspelt step, a bad quantity and a negative failTimes, and creates no run", async () => {
     const ctx = context(healthy);
     const graph = buildSaga(ctx);
-    for (const input of [{ failAt: "ship" }, { quantity: 0 }, { quantity: 1.5 }, { failTimes: -1 }])
-      await expect(graph.run(input)).rejects.toMatchObject({ code: "INPUT_INVALID" });
+    type Input = Parameters<typeof graph.run>[0];
+    const bad: unknown[] = [{ failAt: "ship" }, { quantity: 0 }, { quantity: 1.5 }, { failTimes: -1 }];
+    for (const input of bad)
+      await expect(graph.run(input as Input)).rejects.toMatchObject({ code: "INPUT_INVALID" });
     expect(await ctx.store.listRuns()).toEqual([]);
     expect(ctx.calls).toEqual([]);
   });
@@ -78,7 +80,8 @@ describe("order-saga input", () => {
       if (tool === "query") return { rows: [] };
       throw new Error("not expected");
     });
-    const result = await buildSaga(ctx).run({ customer: 3 });
+    // As `--input '{"customer": 3}'` gives it: JSON, not the state's TypeScript type.
+    const result = await buildSaga(ctx).run(JSON.parse('{"customer": 3}'));
     expect(result.status).toBe("failed");
     expect(result.error?.message).toContain('Unknown customer "3"');
   });

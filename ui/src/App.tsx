@@ -48,7 +48,12 @@ function TokenForm() {
         <p className="muted">
           It was started with <code>BATON_TOKEN</code> or <code>--token</code>. It is kept for this tab only.
         </p>
-        <input type="password" value={token} onChange={(e) => setValue(e.target.value)} data-testid="token-input" />
+        <input
+          type="password"
+          value={token}
+          onChange={(e) => setValue(e.target.value)}
+          data-testid="token-input"
+        />
         <button type="submit" className="primary">
           Use token
         </button>

@@ -45,7 +45,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (!res.ok) {
     if (res.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED));
     const error = (data as ApiErrorBody | undefined)?.error;
-    throw new ApiError(res.status, error?.code ?? "HTTP", error?.message ?? `HTTP ${res.status}`, error?.field);
+    throw new ApiError(
+      res.status,
+      error?.code ?? "HTTP",
+      error?.message ?? `HTTP ${res.status}`,
+      error?.field,
+    );
   }
   return data as T;
 }

@@ -27,14 +27,20 @@ export function useFeed(path: string | undefined, onEvent: (e: FeedEvent) => voi
 
 /**
  * Load with `load`, again on `refresh()`, at most once per `gapMs` however many events ask for it
- * (a run emits many events a second; one fetch covers them all). Results of an older `deps` are dropped.
+ * (a run emits many events a second; one fetch covers them all). A new `key` loads afresh; results
+ * loaded for an older key are dropped.
  */
-export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[], gapMs = 200) {
+export function useLoader<T>(load: () => Promise<T>, key: string, gapMs = 200) {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<Error | undefined>(undefined);
   const loadRef = useRef(load);
   loadRef.current = load;
-  const s = useRef({ gen: 0, busy: false, again: false, timer: undefined as ReturnType<typeof setTimeout> | undefined });
+  const s = useRef({
+    gen: 0,
+    busy: false,
+    again: false,
+    timer: undefined as ReturnType<typeof setTimeout> | undefined,
+  });
 
   const run = useCallback(async () => {
     const st = s.current;
@@ -70,7 +76,7 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[], g
     }, gapMs);
   }, [run, gapMs]);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the caller's deps change.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is what asks for a fresh load.
   useEffect(() => {
     const st = s.current;
     st.gen += 1;
@@ -82,7 +88,7 @@ export function useLoader<T>(load: () => Promise<T>, deps: readonly unknown[], g
       if (st.timer) clearTimeout(st.timer);
       st.timer = undefined;
     };
-  }, deps);
+  }, [key, run]);
 
   return { data, error, refresh, reload: run };
 }

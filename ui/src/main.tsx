@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { adoptTokenFromUrl } from "./api.js";
 import { App } from "./App.js";
+import { adoptTokenFromUrl } from "./api.js";
 import "./styles.css";
 
 adoptTokenFromUrl();

@@ -8,8 +8,9 @@ export function navigate(to: string): void {
   window.dispatchEvent(new Event(CHANGE));
 }
 
+const read = () => ({ path: window.location.pathname, search: window.location.search });
+
 export function useLocation(): { path: string; search: string } {
-  const read = () => ({ path: window.location.pathname, search: window.location.search });
   const [where, setWhere] = useState(read);
   useEffect(() => {
     const update = () => setWhere(read());

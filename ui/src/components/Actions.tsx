@@ -77,9 +77,20 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
           ))}
           <label>
             Resume value (JSON, what <code>interrupt()</code> returns)
-            <textarea data-testid="resume-value" rows={3} value={value} onChange={(e) => setValue(e.target.value)} />
+            <textarea
+              data-testid="resume-value"
+              rows={3}
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+            />
           </label>
-          <button type="button" className="primary" data-testid="resume-submit" disabled={busy} onClick={resume}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="resume-submit"
+            disabled={busy}
+            onClick={resume}
+          >
             Approve and resume
           </button>
         </section>

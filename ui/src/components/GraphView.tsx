@@ -22,7 +22,14 @@ export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }
     .map((e) => `${e.from}>${e.to}`)
     .join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: the layout changes only with the graph and the edges routers took.
-  const layout = useMemo(() => layoutGraph(graph, taken.filter((e) => e.kind === "taken")), [graph, extraKey]);
+  const layout = useMemo(
+    () =>
+      layoutGraph(
+        graph,
+        taken.filter((e) => e.kind === "taken"),
+      ),
+    [graph, extraKey],
+  );
   const takenKeys = new Set(taken.map((e) => `${e.from}>${e.to}`));
   const joinTargets = new Set(graph.joins.map((j) => j.to));
   const byId = new Map(layout.nodes.map((n) => [n.id, n]));
@@ -40,7 +47,17 @@ export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }
       >
         <defs>
           {["plain", "taken"].map((k) => (
-            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <marker
+              key={k}
+              id={`arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth={k === "taken" ? 10 : 8}
+              markerHeight={k === "taken" ? 10 : 8}
+              markerUnits="userSpaceOnUse"
+              orient="auto-start-reverse"
+            >
               <path d="M0,0 L10,5 L0,10 z" className={`arrowhead ${k}`} />
             </marker>
           ))}
@@ -68,13 +85,19 @@ export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }
         })}
         {[...joinTargets].map((to) => {
           const n = byId.get(to);
-          return n ? <circle key={`join-${to}`} cx={n.x + n.width / 2} cy={n.y - 7} r={5} className="join" /> : null;
+          return n ? (
+            <circle key={`join-${to}`} cx={n.x + n.width / 2} cy={n.y - 7} r={5} className="join" />
+          ) : null;
         })}
         {layout.nodes.map((n) => {
           if (n.id === START || n.id === END) {
             const reached = n.id === START ? started : completed;
             return (
-              <g key={n.id} data-testid={`graph-node-${n.id}`} className={`gterm${reached ? " reached" : ""}`}>
+              <g
+                key={n.id}
+                data-testid={`graph-node-${n.id}`}
+                className={`gterm${reached ? " reached" : ""}`}
+              >
                 <rect x={n.x} y={n.y + 4} width={n.width} height={n.height - 8} rx={(n.height - 8) / 2} />
                 <text x={n.x + n.width / 2} y={n.y + n.height / 2 + 4} textAnchor="middle">
                   {n.id === START ? "start" : "end"}
@@ -100,7 +123,14 @@ export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }
   );
 }
 
-function NodeBox(props: { id: string; x: number; y: number; w: number; h: number; state: NodeState | undefined }) {
+function NodeBox(props: {
+  id: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  state: NodeState | undefined;
+}) {
   const { id, x, y, w, h, state } = props;
   const status = state?.status ?? "idle";
   const undo = state?.undo;

@@ -45,10 +45,20 @@ export function StatePanel(props: {
       </ol>
       <div className="state-view">
         <div className="tabs">
-          <button type="button" className={view === "diff" ? "on" : ""} onClick={() => setView("diff")} data-testid="tab-diff">
+          <button
+            type="button"
+            className={view === "diff" ? "on" : ""}
+            onClick={() => setView("diff")}
+            data-testid="tab-diff"
+          >
             Changes in step {selected}
           </button>
-          <button type="button" className={view === "state" ? "on" : ""} onClick={() => setView("state")} data-testid="tab-state">
+          <button
+            type="button"
+            className={view === "state" ? "on" : ""}
+            onClick={() => setView("state")}
+            data-testid="tab-state"
+          >
             State after step {selected}
           </button>
         </div>
@@ -81,7 +91,13 @@ export function StatePanel(props: {
   );
 }
 
-function ForkForm({ step, onFork }: { step: number; onFork: (step: number, update: Record<string, unknown>) => Promise<void> }) {
+function ForkForm({
+  step,
+  onFork,
+}: {
+  step: number;
+  onFork: (step: number, update: Record<string, unknown>) => Promise<void>;
+}) {
   const [text, setText] = useState("{}");
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);

@@ -31,7 +31,13 @@ export function Timeline({ detail, now }: { detail: RunDetail; now: number }) {
   if (tl.rows.length === 0) return <p className="muted">No node has run yet.</p>;
   return (
     <div className="timeline">
-      <svg data-testid="run-timeline" viewBox={`0 0 ${LABEL + CHART + 12} ${height}`} width="100%" role="img" aria-label="Timeline">
+      <svg
+        data-testid="run-timeline"
+        viewBox={`0 0 ${LABEL + CHART + 12} ${height}`}
+        width="100%"
+        role="img"
+        aria-label="Timeline"
+      >
         {ticks.map((t) => (
           <g key={t} className="tick">
             <line x1={x(tl.start + t)} x2={x(tl.start + t)} y1={TOP - 6} y2={height} />
@@ -46,8 +52,20 @@ export function Timeline({ detail, now }: { detail: RunDetail; now: number }) {
           </text>
         ) : null}
         {tl.rows.map((row, i) => (
-          <g key={row.key} data-testid="timeline-row" data-group={row.group} data-node={row.node} data-key={row.key}>
-            <rect x={0} y={rowY(i)} width={LABEL + CHART + 12} height={ROW} className={i % 2 ? "band odd" : "band"} />
+          <g
+            key={row.key}
+            data-testid="timeline-row"
+            data-group={row.group}
+            data-node={row.node}
+            data-key={row.key}
+          >
+            <rect
+              x={0}
+              y={rowY(i)}
+              width={LABEL + CHART + 12}
+              height={ROW}
+              className={i % 2 ? "band odd" : "band"}
+            />
             <text x={6} y={rowY(i) + 15} className="row-label">
               {row.label}
             </text>

@@ -27,8 +27,10 @@ export function diffStates(before: unknown, after: unknown, path = "", depth = 0
     const out: Change[] = [];
     const common = Math.min(before.length, after.length);
     for (let i = 0; i < common; i++) out.push(...diffStates(before[i], after[i], `${path}[${i}]`, depth + 1));
-    for (let i = common; i < after.length; i++) out.push({ path: `${path}[${i}]`, kind: "added", after: after[i] });
-    for (let i = common; i < before.length; i++) out.push({ path: `${path}[${i}]`, kind: "removed", before: before[i] });
+    for (let i = common; i < after.length; i++)
+      out.push({ path: `${path}[${i}]`, kind: "added", after: after[i] });
+    for (let i = common; i < before.length; i++)
+      out.push({ path: `${path}[${i}]`, kind: "removed", before: before[i] });
     return out;
   }
   if (before === undefined) return [{ path, kind: "added", after }];

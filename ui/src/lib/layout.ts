@@ -43,7 +43,14 @@ export interface Layout {
   readonly height: number;
 }
 
-export const SIZES = { nodeHeight: 34, layerGap: 46, nodeGap: 22, pad: 20, charWidth: 7.2, minWidth: 84 } as const;
+export const SIZES = {
+  nodeHeight: 34,
+  layerGap: 46,
+  nodeGap: 22,
+  pad: 20,
+  charWidth: 7.2,
+  minWidth: 84,
+} as const;
 
 /** Every edge the graph declares; `extra` adds edges only a run revealed (routers without a path map). */
 export function graphEdges(graph: GraphView, extra: readonly LayoutEdge[] = []): LayoutEdge[] {
@@ -75,7 +82,14 @@ export function layoutGraph(graph: GraphView, extra: readonly LayoutEdge[] = [])
     let x = (canvas - rowWidth(row)) / 2;
     for (const id of row) {
       const w = width(id);
-      placed.set(id, { id, layer: l, x, y: SIZES.pad + l * (SIZES.nodeHeight + SIZES.layerGap), width: w, height: SIZES.nodeHeight });
+      placed.set(id, {
+        id,
+        layer: l,
+        x,
+        y: SIZES.pad + l * (SIZES.nodeHeight + SIZES.layerGap),
+        width: w,
+        height: SIZES.nodeHeight,
+      });
       x += w + SIZES.nodeGap;
     }
   });
@@ -129,13 +143,17 @@ function assignLayers(ids: readonly string[], forward: readonly LayoutEdge[]): M
   return layer;
 }
 
-function orderLayers(ids: readonly string[], forward: readonly LayoutEdge[], layer: Map<string, number>): string[][] {
+function orderLayers(
+  ids: readonly string[],
+  forward: readonly LayoutEdge[],
+  layer: Map<string, number>,
+): string[][] {
   const count = Math.max(...layer.values()) + 1;
   const rows: string[][] = Array.from({ length: count }, () => []);
   for (const id of ids) rows[layer.get(id)!]!.push(id);
   const position = () => {
     const pos = new Map<string, number>();
-    for (const row of rows) row.forEach((id, i) => pos.set(id, (i + 1) / (row.length + 1)));
+    for (const row of rows) for (const [i, id] of row.entries()) pos.set(id, (i + 1) / (row.length + 1));
     return pos;
   };
   const sweep = (l: number, neighbours: (id: string) => string[]) => {

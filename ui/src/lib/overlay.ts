@@ -70,7 +70,9 @@ function worst(tasks: readonly TaskRecord[]): NodeStatus {
  * completed. A router without a path map may have gone anywhere: the edges it took are added.
  */
 export function takenEdges(graph: GraphView, detail: RunDetail): LayoutEdge[] {
-  const finished = stepsBy(detail.tasks.filter((t) => !isSeed(t) && (t.status === "succeeded" || t.status === "continued")));
+  const finished = stepsBy(
+    detail.tasks.filter((t) => !isSeed(t) && (t.status === "succeeded" || t.status === "continued")),
+  );
   const tried = stepsBy(detail.tasks.filter((t) => !isSeed(t)));
   if (!TERMINAL.has(detail.run.status))
     for (const n of detail.next) tried.set(n.node, [...(tried.get(n.node) ?? []), detail.run.step + 1]);

@@ -70,8 +70,18 @@ function taskSegments(t: TaskRecord, waitingUntil: number | undefined): Segment[
   const segs: Segment[] = [];
   attempts.forEach((a, i) => {
     if (i > 0) segs.push({ kind: "backoff", start: attempts[i - 1]!.finishedAt, end: a.startedAt });
-    const kind: SegmentKind = a.error ? (a.error.code === "NODE_TIMEOUT" ? "timeout" : "failed") : "succeeded";
-    segs.push({ kind, start: a.startedAt, end: a.finishedAt, attempt: a.attempt, ...(a.error ? { note: a.error.message } : {}) });
+    const kind: SegmentKind = a.error
+      ? a.error.code === "NODE_TIMEOUT"
+        ? "timeout"
+        : "failed"
+      : "succeeded";
+    segs.push({
+      kind,
+      start: a.startedAt,
+      end: a.finishedAt,
+      attempt: a.attempt,
+      ...(a.error ? { note: a.error.message } : {}),
+    });
   });
   const last = attempts.at(-1);
   if (t.status === "retrying" && last && t.nextDueAt !== undefined)
@@ -83,8 +93,21 @@ function taskSegments(t: TaskRecord, waitingUntil: number | undefined): Segment[
   if (attempts.length === 0 || t.status === "interrupted") {
     // One attempt, or the attempt that paused: the record's own times.
     const start = last ? last.finishedAt : t.startedAt;
-    const kind: SegmentKind = t.status === "interrupted" ? "interrupted" : t.status === "failed" ? "failed" : t.status === "continued" ? "continued" : "succeeded";
-    segs.push({ kind, start, end: t.finishedAt, attempt: t.attempts || 1, ...(t.error ? { note: t.error.message } : {}) });
+    const kind: SegmentKind =
+      t.status === "interrupted"
+        ? "interrupted"
+        : t.status === "failed"
+          ? "failed"
+          : t.status === "continued"
+            ? "continued"
+            : "succeeded";
+    segs.push({
+      kind,
+      start,
+      end: t.finishedAt,
+      attempt: t.attempts || 1,
+      ...(t.error ? { note: t.error.message } : {}),
+    });
   }
   if (t.status === "interrupted" && waitingUntil !== undefined)
     segs.push({ kind: "waiting", start: t.finishedAt, end: waitingUntil, note: "waiting for input" });
@@ -117,7 +140,10 @@ function runningRows(detail: RunDetail, now: number): TimelineRow[] {
   return detail.next
     .filter((n) => !recorded.has(n.id))
     .map((n) => {
-      const started = lastEvent(detail.events, (e) => e.type === "node_started" && e.taskId === n.id && e.step === step);
+      const started = lastEvent(
+        detail.events,
+        (e) => e.type === "node_started" && e.taskId === n.id && e.step === step,
+      );
       return {
         key: `task:${step}:${n.id}`,
         label: `${step} · ${n.id}`,

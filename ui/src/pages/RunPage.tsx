@@ -15,22 +15,19 @@ const LIVE = new Set(["running", "compensating", "pending", "interrupted"]);
 /** One run: what it is doing, its graph, its timeline, its state at each checkpoint, and what to do next. */
 export function RunPage({ runId }: { runId: string }) {
   const path = `/api/runs/${encodeURIComponent(runId)}`;
-  const run = useLoader(() => api<RunDetail>(path), [runId], 150);
+  const run = useLoader(() => api<RunDetail>(path), runId, 150);
   const graphName = run.data?.run.graph;
   const available = run.data?.workflow.available ?? false;
   const graphs = useRef(new Map<string, Promise<Graph>>());
-  const graph = useLoader(
-    () => {
-      if (!graphName || !available) return Promise.resolve(undefined);
-      let g = graphs.current.get(graphName);
-      if (!g) {
-        g = api<Graph>(`/api/workflows/${encodeURIComponent(graphName)}/graph`);
-        graphs.current.set(graphName, g);
-      }
-      return g;
-    },
-    [graphName, available],
-  );
+  const graph = useLoader(() => {
+    if (!graphName || !available) return Promise.resolve(undefined);
+    let g = graphs.current.get(graphName);
+    if (!g) {
+      g = api<Graph>(`/api/workflows/${encodeURIComponent(graphName)}/graph`);
+      graphs.current.set(graphName, g);
+    }
+    return g;
+  }, `${graphName}:${available}`);
   const connected = useFeed(`${path}/events`, run.refresh);
   const detail = run.data;
   const now = useNow(detail ? LIVE.has(detail.run.status) : false);
@@ -78,7 +75,8 @@ export function RunPage({ runId }: { runId: string }) {
           <>
             <dt>forked from</dt>
             <dd>
-              <Link to={`/runs/${encodeURIComponent(r.parent.runId)}`}>{r.parent.runId}</Link> at step {r.parent.step}
+              <Link to={`/runs/${encodeURIComponent(r.parent.runId)}`}>{r.parent.runId}</Link> at step{" "}
+              {r.parent.step}
             </dd>
           </>
         ) : null}

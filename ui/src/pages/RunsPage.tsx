@@ -43,12 +43,17 @@ export function RunsPage() {
   const query = new URLSearchParams({ limit: filters.limit });
   if (filters.status) query.set("status", filters.status);
   if (filters.graph) query.set("graph", filters.graph);
-  const runs = useLoader(() => api<RunList>(`/api/runs?${query}`), [query.toString()], 300);
-  const workflows = useLoader(() => api<{ workflows: WorkflowInfo[] }>("/api/workflows"), []);
+  const runs = useLoader(() => api<RunList>(`/api/runs?${query}`), query.toString(), 300);
+  const workflows = useLoader(() => api<{ workflows: WorkflowInfo[] }>("/api/workflows"), "workflows");
   const connected = useFeed("/api/events", runs.refresh);
   const list = runs.data?.runs ?? [];
-  const now = useNow(list.some((r) => LIVE.has(r.status)), 1000);
-  const names = [...new Set([...(workflows.data?.workflows ?? []).map((w) => w.name), ...list.map((r) => r.graph)])];
+  const now = useNow(
+    list.some((r) => LIVE.has(r.status)),
+    1000,
+  );
+  const names = [
+    ...new Set([...(workflows.data?.workflows ?? []).map((w) => w.name), ...list.map((r) => r.graph)]),
+  ];
   return (
     <main className="page">
       <header className="run-head">
@@ -60,7 +65,11 @@ export function RunsPage() {
       <div className="filters">
         <label>
           status{" "}
-          <select data-testid="filter-status" value={filters.status} onChange={(e) => setFilters({ status: e.target.value })}>
+          <select
+            data-testid="filter-status"
+            value={filters.status}
+            onChange={(e) => setFilters({ status: e.target.value })}
+          >
             <option value="">any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -71,7 +80,11 @@ export function RunsPage() {
         </label>
         <label>
           workflow{" "}
-          <select data-testid="filter-graph" value={filters.graph} onChange={(e) => setFilters({ graph: e.target.value })}>
+          <select
+            data-testid="filter-graph"
+            value={filters.graph}
+            onChange={(e) => setFilters({ graph: e.target.value })}
+          >
             <option value="">any</option>
             {names.map((n) => (
               <option key={n} value={n}>
@@ -108,7 +121,8 @@ export function RunsPage() {
           {runs.data && list.length === 0 ? (
             <tr>
               <td colSpan={6} className="muted">
-                No runs{filters.status || filters.graph ? " match" : " yet: start one below or with `baton run`"}.
+                No runs
+                {filters.status || filters.graph ? " match" : " yet: start one below or with `baton run`"}.
               </td>
             </tr>
           ) : null}
@@ -184,7 +198,12 @@ function NewRun({ workflows }: { workflows: readonly WorkflowInfo[] }) {
       </label>
       <label>
         input (JSON)
-        <textarea data-testid="new-run-input" rows={5} value={input} onChange={(e) => setInput(e.target.value)} />
+        <textarea
+          data-testid="new-run-input"
+          rows={5}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+        />
       </label>
       <button type="button" className="primary" data-testid="new-run-submit" disabled={!name} onClick={start}>
         Start

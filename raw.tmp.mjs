@@ -1,0 +1,18 @@
+import Database from "better-sqlite3";
+const db = new Database(`/tmp/scratch/raw-${Date.now()}.db`);
+db.pragma("page_size = 1024"); db.pragma("journal_mode = WAL"); db.pragma("synchronous = NORMAL"); db.pragma("wal_autocheckpoint = 4096");
+db.exec("CREATE TABLE t (a TEXT, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID; CREATE TABLE r (id TEXT PRIMARY KEY, step INTEGER); INSERT INTO r VALUES ('x', 0);");
+const ins = db.prepare("INSERT OR REPLACE INTO t VALUES (?, ?)");
+const up = db.prepare("UPDATE r SET step = ? WHERE id = 'x'");
+const sel = db.prepare("SELECT step FROM r WHERE id = 'x'");
+const tx = db.transaction((i) => { ins.run("k", i); up.run(i); });
+const time = (label, fn) => { let best = Infinity; for (let k = 0; k < 10; k++) { const t0 = performance.now(); for (let i = 0; i < 1000; i++) fn(k * 1000 + i); best = Math.min(best, performance.now() - t0); } console.log(label, best.toFixed(1), "µs"); };
+time("select (read tx)", () => sel.get());
+time("insert autocommit", (i) => ins.run("k", i));
+time("update autocommit", (i) => up.run(i));
+time("insert+update tx", (i) => tx.immediate(i));
+db.exec("BEGIN");
+time("insert in open tx", (i) => ins.run("m", i));
+db.exec("COMMIT");
+db.pragma("locking_mode = EXCLUSIVE");
+time("insert autocommit EXCLUSIVE", (i) => ins.run("z", i));
