@@ -58,7 +58,7 @@ export async function drive(
   if (pos.compensating) return unwind(engine, store, runId, pos, emit, signal, pos.compensating);
   const env = taskEnv(engine, store, runId, pos, emit, signal);
   while (pos.next.length > 0) {
-    if (signal.aborted) return stop(engine, store, runId, pos, emit, signal, signal.reason);
+    if (signal.aborted) return stop(engine, store, runId, pos, emit, signal.reason);
     const step = pos.step + 1;
     if (step > engine.stepLimit) {
       const error = new BatonError(
@@ -101,7 +101,7 @@ async function settle(
   const finished: TaskRecord[] = [];
   const interrupts: InterruptInfo[] = [];
   for (const [i, o] of outcomes.entries()) {
-    if (o.kind === "cancelled") return stop(engine, store, runId, pos, emit, signal, o.reason);
+    if (o.kind === "cancelled") return stop(engine, store, runId, pos, emit, o.reason, finishedOf(outcomes));
     if (o.kind === "aborted") {
       const error = new BatonError("RUN_ABORTED", `Node "${tasks[i]!.node}" ended the run: ${o.reason}`, {
         runId,
@@ -152,12 +152,15 @@ async function stop(
   runId: string,
   pos: Position,
   emit: EventListener | undefined,
-  signal: AbortSignal,
   reason: unknown,
+  alsoFinished: readonly TaskRecord[] = [],
 ): Promise<RunOutcome> {
   const error = errorInfo(new BatonError("RUN_CANCELLED", `Run ${runId} was cancelled`, { runId }));
-  if (reason instanceof CancelReason && reason.compensate)
+  track(engine, pos, alsoFinished);
+  // Cancelled, not failed: compensation only runs when asked for and when something can be undone.
+  if (reason instanceof CancelReason && reason.compensate && pos.undoable.length > 0) {
     return unwind(engine, store, runId, pos, emit, undefined, error);
+  }
   return { status: "cancelled", state: pos.state, error, steps: pos.step };
 }
 

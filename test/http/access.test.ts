@@ -40,7 +40,9 @@ describe("access: tokens and hosts", () => {
 
   it("serves requests for any host with a token, and only loopback hosts without one", async () => {
     t = testApp({ token: "s3cret" });
-    const remote = await t.app.request("http://10.0.0.5:7400/api/runs", { headers: { authorization: "Bearer s3cret" } });
+    const remote = await t.app.request("http://10.0.0.5:7400/api/runs", {
+      headers: { authorization: "Bearer s3cret" },
+    });
     expect(remote.status).toBe(200);
     await t.close();
     t = testApp();
@@ -74,7 +76,9 @@ describe("access: tokens and hosts", () => {
       await expect(startServer({ host: "0.0.0.0", port: 0, db: ":memory:" })).rejects.toThrow(
         /Refusing to listen on 0\.0\.0\.0 without a token/,
       );
-      await expect(serveCommand({ host: "0.0.0.0", port: "0" })).rejects.toThrow(/BATON_TOKEN or pass --token/);
+      await expect(serveCommand({ host: "0.0.0.0", port: "0" })).rejects.toThrow(
+        /BATON_TOKEN or pass --token/,
+      );
       await expect(serveCommand({ port: "http" })).rejects.toThrow(/--port must be/);
     } finally {
       if (saved !== undefined) process.env.BATON_TOKEN = saved;
@@ -82,7 +86,8 @@ describe("access: tokens and hosts", () => {
   });
 
   it("knows which hosts are loopback", () => {
-    for (const h of ["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"]) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"])
+      expect(isLoopbackHost(h), h).toBe(true);
     for (const h of ["0.0.0.0", "10.0.0.5", "::", "example.com", "127.0.0.1.evil.com"])
       expect(isLoopbackHost(h), h).toBe(false);
   });

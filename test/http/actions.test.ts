@@ -16,7 +16,9 @@ describe("runs API: resume, retry, fork, cancel", () => {
     await api.post("/api/runs", { workflow: "approval", runId: "r1", input: { topic: "urgent" } });
     await reach(api, "r1", "interrupted");
     const paused = (await api.get("/api/runs/r1")).body;
-    expect(paused.run.interrupts).toEqual([{ taskId: "ask", node: "ask", step: 2, payload: { question: "approve?" } }]);
+    expect(paused.run.interrupts).toEqual([
+      { taskId: "ask", node: "ask", step: 2, payload: { question: "approve?" } },
+    ]);
     expect(paused.next.map((n: { node: string }) => n.node)).toEqual(["ask"]);
 
     const value = { approved: true, assignee: "sam" };
@@ -65,7 +67,11 @@ describe("runs API: resume, retry, fork, cancel", () => {
     const api = client(t.app);
     await api.post("/api/runs", { workflow: "approval", runId: "src", input: { topic: "calm" } });
     await reach(api, "src", "completed");
-    const fork = await api.post("/api/runs/src/fork", { step: 1, update: { topic: "urgent" }, runId: "forked" });
+    const fork = await api.post("/api/runs/src/fork", {
+      step: 1,
+      update: { topic: "urgent" },
+      runId: "forked",
+    });
     expect(fork.status).toBe(201);
     expect(fork.body).toMatchObject({ runId: "forked", created: true });
     // The edit happened after triage routed: the run goes on along the path already chosen.
@@ -97,7 +103,9 @@ describe("runs API: resume, retry, fork, cancel", () => {
     await api.post("/api/runs", { workflow: "mini-saga", runId: "undo", input: { delayMs: 30 } });
     await until(async () => {
       const d = (await api.get("/api/runs/undo")).body;
-      return d.tasks.some((x: { taskId: string; status: string }) => x.taskId === "pay" && x.status === "succeeded")
+      return d.tasks.some(
+        (x: { taskId: string; status: string }) => x.taskId === "pay" && x.status === "succeeded",
+      )
         ? true
         : undefined;
     });
@@ -121,7 +129,13 @@ describe("runs API: resume, retry, fork, cancel", () => {
   it("answers 422 when the run's workflow is not known to this server", async () => {
     t = testApp();
     const api = client(t.app);
-    await t.store.createRun({ id: "alien", graph: "elsewhere", graphHash: "x", status: "interrupted", input: {} });
+    await t.store.createRun({
+      id: "alien",
+      graph: "elsewhere",
+      graphHash: "x",
+      status: "interrupted",
+      input: {},
+    });
     const res = await api.post("/api/runs/alien/resume", { value: 1 });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("WORKFLOW_UNAVAILABLE");

@@ -38,7 +38,9 @@ describe("live events (Server-Sent Events)", () => {
     t = testApp();
     const api = client(t.app);
     await api.post("/api/runs", { workflow: "approval", runId: "r", input: { topic: "urgent" } });
-    await until(async () => ((await api.get("/api/runs/r")).body.run.status === "interrupted" ? true : undefined));
+    await until(async () =>
+      (await api.get("/api/runs/r")).body.run.status === "interrupted" ? true : undefined,
+    );
     const mine = await feed("/api/runs/r/events");
     await api.post("/api/runs", { workflow: "mini-saga", runId: "other" });
     await api.post("/api/runs/r/resume", { value: { approved: true } });

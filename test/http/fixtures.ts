@@ -33,20 +33,21 @@ const wait = (ms: number, signal: AbortSignal) =>
  * `failAt` fails that step on every attempt (two attempts each). `undos` records the undo order.
  */
 export function sagaGraph(store: Store, undos: string[] = []) {
-  const step = (name: string) => [
-    name,
-    async (s: { failAt: string | null; delayMs: number }, c: { signal: AbortSignal; attempt: number }) => {
-      if (s.delayMs > 0) await wait(s.delayMs, c.signal);
-      if (s.failAt === name) throw new Error(`${name} broke (attempt ${c.attempt})`);
-      return { log: name };
-    },
-    {
-      retry: { attempts: 2, initialDelayMs: 5 },
-      compensate: () => {
-        undos.push(name);
+  const step = (name: string) =>
+    [
+      name,
+      async (s: { failAt: string | null; delayMs: number }, c: { signal: AbortSignal; attempt: number }) => {
+        if (s.delayMs > 0) await wait(s.delayMs, c.signal);
+        if (s.failAt === name) throw new Error(`${name} broke (attempt ${c.attempt})`);
+        return { log: name };
       },
-    },
-  ] as const;
+      {
+        retry: { attempts: 2, initialDelayMs: 5 },
+        compensate: () => {
+          undos.push(name);
+        },
+      },
+    ] as const;
   return new StateGraph(SagaState)
     .addNode(...step("reserve"))
     .addNode(...step("pay"))

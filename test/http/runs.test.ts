@@ -21,12 +21,9 @@ describe("runs API: start, read, list", () => {
     expect(detail.run).toMatchObject({ id: started.body.runId, graph: "mini-saga", status: "completed" });
     expect(detail.workflow).toEqual({ name: "mini-saga", available: true });
     expect(detail.state.log).toEqual(["reserve", "notify", "pay", "ship"]);
-    expect(detail.tasks.filter((x: { step: number }) => x.step > 0).map((x: { taskId: string }) => x.taskId)).toEqual([
-      "reserve",
-      "notify",
-      "pay",
-      "ship",
-    ]);
+    expect(
+      detail.tasks.filter((x: { step: number }) => x.step > 0).map((x: { taskId: string }) => x.taskId),
+    ).toEqual(["reserve", "notify", "pay", "ship"]);
     expect(detail.checkpoints.map((c: { step: number }) => c.step)).toEqual([0, 1, 2, 3]);
     expect(detail.checkpoints[1].state.log).toEqual(["reserve"]);
     expect(detail.checkpoints[2].next.map((n: { id: string }) => n.id)).toEqual(["ship"]);
@@ -59,7 +56,11 @@ describe("runs API: start, read, list", () => {
     const ship = detail.tasks.find((x: { taskId: string }) => x.taskId === "ship");
     expect(ship).toMatchObject({ status: "failed", attempts: 2 });
     expect(ship.history.map((h: { attempt: number }) => h.attempt)).toEqual([1, 2]);
-    expect(detail.compensations.map((c: { node: string }) => c.node).sort()).toEqual(["notify", "pay", "reserve"]);
+    expect(detail.compensations.map((c: { node: string }) => c.node).sort()).toEqual([
+      "notify",
+      "pay",
+      "reserve",
+    ]);
     expect(t.undos.at(-1)).toBe("reserve");
   });
 
@@ -68,11 +69,18 @@ describe("runs API: start, read, list", () => {
     const api = client(t.app);
     const a = (await api.post("/api/runs", { workflow: "mini-saga", runId: "a" })).body.runId;
     await finished(api, a);
-    await finished(api, (await api.post("/api/runs", { workflow: "mini-saga", runId: "b", input: { failAt: "pay" } })).body.runId);
+    await finished(
+      api,
+      (await api.post("/api/runs", { workflow: "mini-saga", runId: "b", input: { failAt: "pay" } })).body
+        .runId,
+    );
     await api.post("/api/runs", { workflow: "approval", runId: "c", input: { topic: "urgent" } });
-    await until(async () => ((await api.get("/api/runs/c")).body.run.status === "interrupted" ? true : undefined));
+    await until(async () =>
+      (await api.get("/api/runs/c")).body.run.status === "interrupted" ? true : undefined,
+    );
 
-    const ids = async (q: string) => (await api.get(`/api/runs${q}`)).body.runs.map((r: { id: string }) => r.id);
+    const ids = async (q: string) =>
+      (await api.get(`/api/runs${q}`)).body.runs.map((r: { id: string }) => r.id);
     expect(await ids("")).toEqual(["c", "b", "a"]);
     expect(await ids("?status=compensated")).toEqual(["b"]);
     expect(await ids("?status=completed,interrupted")).toEqual(["c", "a"]);

@@ -16,7 +16,13 @@ describe("workflows API", () => {
     const saga = (await client(t.app).get("/api/workflows/mini-saga/graph")).body;
     expect(saga.name).toBe("mini-saga");
     expect(saga.hash).toMatch(/^[0-9a-f]+$/);
-    expect(saga.nodes[0]).toEqual({ name: "reserve", retryAttempts: 2, compensates: true, onError: "fail", ends: [] });
+    expect(saga.nodes[0]).toEqual({
+      name: "reserve",
+      retryAttempts: 2,
+      compensates: true,
+      onError: "fail",
+      ends: [],
+    });
     expect(saga.edges).toEqual([
       { from: "__start__", to: "reserve" },
       { from: "reserve", to: "pay" },
@@ -38,6 +44,8 @@ describe("workflows API", () => {
     const unknown = await client(t.app).get("/api/workflows/none/graph");
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toBe('Unknown workflow "none"');
-    expect((await client(t.app).get("/api/workflows/approval/graph?format=png")).body.error.field).toBe("format");
+    expect((await client(t.app).get("/api/workflows/approval/graph?format=png")).body.error.field).toBe(
+      "format",
+    );
   });
 });

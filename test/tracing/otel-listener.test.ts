@@ -31,14 +31,22 @@ describe("otelListener", () => {
     const all = spans();
     const [run] = named(all, "baton.run mini-saga");
     expect(run).toBeDefined();
-    expect(run!.attributes).toMatchObject({ [ATTR.runId]: "ok", [ATTR.graph]: "mini-saga", [ATTR.status]: "completed" });
+    expect(run!.attributes).toMatchObject({
+      [ATTR.runId]: "ok",
+      [ATTR.graph]: "mini-saga",
+      [ATTR.status]: "completed",
+    });
     expect(run!.status.code).toBe(SpanStatusCode.OK);
     const nodes = all.filter((s) => s.name.startsWith("baton.node "));
     expect(nodes.map((s) => s.attributes[ATTR.node]).sort()).toEqual(["notify", "pay", "reserve", "ship"]);
     for (const s of nodes) {
       expect(parentOf(s)).toBe(run!.spanContext().spanId);
       expect(s.spanContext().traceId).toBe(run!.spanContext().traceId);
-      expect(s.attributes).toMatchObject({ [ATTR.runId]: "ok", [ATTR.attempt]: 1, [ATTR.outcome]: "succeeded" });
+      expect(s.attributes).toMatchObject({
+        [ATTR.runId]: "ok",
+        [ATTR.attempt]: 1,
+        [ATTR.outcome]: "succeeded",
+      });
     }
     expect(named(all, "baton.node ship")[0]!.attributes[ATTR.step]).toBe(3);
     // pay and notify ran side by side in step 2: their spans overlap in time.
@@ -53,7 +61,9 @@ describe("otelListener", () => {
     const { listener, spans } = tracing();
     await sagaGraph(new MemoryStore()).run({ failAt: "ship" }, { runId: "bad", onEvent: listener });
     const all = spans();
-    const ship = named(all, "baton.node ship").sort((a, b) => Number(a.attributes[ATTR.attempt]) - Number(b.attributes[ATTR.attempt]));
+    const ship = named(all, "baton.node ship").sort(
+      (a, b) => Number(a.attributes[ATTR.attempt]) - Number(b.attributes[ATTR.attempt]),
+    );
     expect(ship.map((s) => s.attributes[ATTR.outcome])).toEqual(["retrying", "failed"]);
     for (const s of ship) {
       expect(s.status.code).toBe(SpanStatusCode.ERROR);
@@ -87,7 +97,11 @@ describe("otelListener", () => {
       .compile({ store: new MemoryStore(), name: "slow" });
     await slow.run({}, { onEvent: listener });
     const [attempt] = named(spans(), "baton.node slow");
-    expect(attempt!.attributes).toMatchObject({ [ATTR.timeout]: true, [ATTR.errorCode]: "NODE_TIMEOUT", [ATTR.outcome]: "failed" });
+    expect(attempt!.attributes).toMatchObject({
+      [ATTR.timeout]: true,
+      [ATTR.errorCode]: "NODE_TIMEOUT",
+      [ATTR.outcome]: "failed",
+    });
 
     const approval = approvalGraph(new MemoryStore());
     await approval.run({ topic: "urgent" }, { runId: "ask", onEvent: listener });

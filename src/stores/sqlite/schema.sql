@@ -1,23 +1,23 @@
 -- The SQLite schema the migrations produce (src/stores/sqlite/migrations). Generated: do not edit.
 -- After adding a migration: UPDATE_SCHEMA=1 npx vitest run test/stores/sqlite-schema.test.ts
 CREATE TABLE checkpoints (
-  run_id TEXT NOT NULL,
+  run INTEGER NOT NULL,
   step INTEGER NOT NULL,
   next TEXT NOT NULL,
   joins TEXT,
   created_at INTEGER NOT NULL,
-  PRIMARY KEY (run_id, step)
+  PRIMARY KEY (run, step)
 ) WITHOUT ROWID;
 
 CREATE TABLE compensations (
-  run_id TEXT NOT NULL,
+  run INTEGER NOT NULL,
   task_key TEXT NOT NULL,
   node TEXT NOT NULL,
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL,
   error TEXT,
   finished_at INTEGER NOT NULL,
-  PRIMARY KEY (run_id, task_key)
+  PRIMARY KEY (run, task_key)
 ) WITHOUT ROWID;
 
 CREATE TABLE migrations (
@@ -27,7 +27,8 @@ CREATE TABLE migrations (
 );
 
 CREATE TABLE runs (
-  id TEXT PRIMARY KEY NOT NULL,
+  key INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   graph TEXT NOT NULL,
   graph_hash TEXT NOT NULL,
   status TEXT NOT NULL,
@@ -48,7 +49,7 @@ CREATE INDEX runs_by_graph ON runs (graph);
 CREATE INDEX runs_by_status ON runs (status);
 
 CREATE TABLE tasks (
-  run_id TEXT NOT NULL,
+  run INTEGER NOT NULL,
   step INTEGER NOT NULL,
   task_id TEXT NOT NULL,
   node TEXT NOT NULL,
@@ -58,5 +59,5 @@ CREATE TABLE tasks (
   started_at INTEGER NOT NULL,
   finished_at INTEGER NOT NULL,
   data TEXT,
-  PRIMARY KEY (run_id, step, task_id)
+  PRIMARY KEY (run, step, task_id)
 ) WITHOUT ROWID;

@@ -12,6 +12,7 @@ import { type ConnectionOptions, connect } from "./connection.js";
 import { migrate } from "./migrate.js";
 import { checkpointStatements } from "./sql/checkpoints.js";
 import { compensationStatements } from "./sql/compensations.js";
+import { runKeys } from "./sql/run-keys.js";
 import { runStatements } from "./sql/runs.js";
 import { taskStatements } from "./sql/tasks.js";
 import { WriteBatch } from "./write-batch.js";
@@ -42,10 +43,11 @@ export class SqliteStore implements Store {
       this.db.close();
       throw error;
     }
-    this.runs = runStatements(this.db);
-    this.tasks = taskStatements(this.db);
-    this.checkpoints = checkpointStatements(this.db);
-    this.compensations = compensationStatements(this.db);
+    const keys = runKeys(this.db);
+    this.runs = runStatements(this.db, keys);
+    this.tasks = taskStatements(this.db, keys);
+    this.checkpoints = checkpointStatements(this.db, keys);
+    this.compensations = compensationStatements(this.db, keys);
     this.batch = new WriteBatch(this.db);
   }
 

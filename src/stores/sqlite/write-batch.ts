@@ -40,9 +40,11 @@ export class WriteBatch {
     this.pending = [];
     if (batch.length > 1) {
       try {
-        this.db.transaction(() => {
-          for (const write of batch) write.apply();
-        }).immediate();
+        this.db
+          .transaction(() => {
+            for (const write of batch) write.apply();
+          })
+          .immediate();
         for (const write of batch) write.resolve();
         return;
       } catch {

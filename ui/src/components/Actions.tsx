@@ -33,6 +33,9 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
   const pauseKey = JSON.stringify(run.interrupts ?? null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the pause itself changes.
   useEffect(() => setValue(resumeTemplate(detail)), [pauseKey]);
+  // What an action said is stale once the run moves on.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the status change is the trigger.
+  useEffect(() => setMessage(undefined), [run.status]);
 
   const act = async (what: string, call: () => Promise<RunAccepted>) => {
     setBusy(true);

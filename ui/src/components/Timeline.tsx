@@ -1,6 +1,6 @@
 import type { RunDetail } from "../../../src/http/api-types.js";
 import { duration } from "../lib/format.js";
-import { buildTimeline, type Segment } from "../lib/timeline.js";
+import { buildTimeline, type Segment, type TimelineRow } from "../lib/timeline.js";
 
 const LABEL = 200;
 const CHART = 680;
@@ -91,6 +91,7 @@ export function Timeline({ detail, now }: { detail: RunDetail; now: number }) {
                 </rect>
               );
             })}
+            <RowNote row={row} x={x} y={rowY(i) + 15} limit={LABEL + CHART} />
           </g>
         ))}
       </svg>
@@ -102,6 +103,29 @@ export function Timeline({ detail, now }: { detail: RunDetail; now: number }) {
         ))}
       </div>
     </div>
+  );
+}
+
+/** After the row's last bar: how long it took and, when retried, how many attempts. */
+function RowNote(props: { row: TimelineRow; x: (t: number) => number; y: number; limit: number }) {
+  const segs = props.row.segments;
+  if (segs.length === 0) return null;
+  const first = segs[0]!.start;
+  const last = segs.at(-1)!;
+  const attempts = Math.max(0, ...segs.map((s) => s.attempt ?? 0));
+  const text = `${duration(last.end - first)}${attempts > 1 ? ` · ${attempts} attempts` : ""}`;
+  const at = Math.max(props.x(last.end), props.x(last.start) + 3) + 5;
+  // Near the right edge the note goes to the left of the bar instead.
+  const left = at + text.length * 6 > props.limit + 10;
+  return (
+    <text
+      x={left ? props.x(first) - 5 : at}
+      y={props.y}
+      textAnchor={left ? "end" : "start"}
+      className="row-note"
+    >
+      {text}
+    </text>
   );
 }
 

@@ -157,7 +157,11 @@ function runningRows(detail: RunDetail, now: number): TimelineRow[] {
 
 /** Undos run one after another, newest task first: each starts when the one before ended. */
 function undoRows(detail: RunDetail, tasks: readonly TaskRecord[]): TimelineRow[] {
-  const undos = [...detail.compensations].sort((a, b) => a.finishedAt - b.finishedAt);
+  // The saga undoes in reverse order of completion (`seq`); clocks alone tie within a millisecond.
+  const seq = new Map(tasks.map((t) => [`${t.step}:${t.taskId}`, t.seq]));
+  const undos = [...detail.compensations].sort(
+    (a, b) => (seq.get(b.taskKey) ?? 0) - (seq.get(a.taskKey) ?? 0) || a.finishedAt - b.finishedAt,
+  );
   let cursor = Math.max(detail.run.createdAt, ...tasks.map((t) => t.finishedAt));
   return undos.map((u) => {
     const started = firstEvent(

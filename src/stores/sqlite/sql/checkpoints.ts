@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import type { Checkpoint, TaskSpec } from "../../../engine/records.js";
+import type { RunKeys } from "./run-keys.js";
 
 interface CheckpointRow {
   step: number;
@@ -13,26 +14,29 @@ interface CheckpointRow {
  * bytes a step. Writing it and moving `runs.step` is one transaction, so a reader never sees a
  * run whose step has no checkpoint.
  */
-export function checkpointStatements(db: Database) {
+export function checkpointStatements(db: Database, keys: RunKeys) {
   const upsert = db.prepare(
-    "INSERT OR REPLACE INTO checkpoints (run_id, step, next, joins, created_at) VALUES (?, ?, ?, ?, ?)",
+    "INSERT OR REPLACE INTO checkpoints (run, step, next, joins, created_at) VALUES (?, ?, ?, ?, ?)",
   );
-  const moveRun = db.prepare("UPDATE runs SET step = ?, updated_at = ? WHERE id = ?");
+  const moveRun = db.prepare("UPDATE runs SET step = ?, updated_at = ? WHERE key = ?");
   const select = db.prepare(
-    "SELECT step, next, joins, created_at FROM checkpoints WHERE run_id = ? ORDER BY step",
+    "SELECT step, next, joins, created_at FROM checkpoints WHERE run = ? ORDER BY step",
   );
-  const put = db.transaction((c: Checkpoint) => {
-    const joins = JSON.stringify(c.joins);
-    upsert.run(c.runId, c.step, JSON.stringify(c.next), joins === "{}" ? null : joins, c.createdAt);
-    moveRun.run(c.step, Date.now(), c.runId);
+  const put = db.transaction((run: number, c: Checkpoint, next: string, joins: string | null) => {
+    upsert.run(run, c.step, next, joins, c.createdAt);
+    moveRun.run(c.step, Date.now(), run);
   });
 
   return {
     put(checkpoint: Checkpoint): void {
-      put.immediate(checkpoint);
+      const joins = JSON.stringify(checkpoint.joins);
+      const next = JSON.stringify(checkpoint.next);
+      put.immediate(keys.require(checkpoint.runId), checkpoint, next, joins === "{}" ? null : joins);
     },
     list(runId: string): Checkpoint[] {
-      return (select.all(runId) as CheckpointRow[]).map((row) => ({
+      const run = keys.find(runId);
+      if (run === undefined) return [];
+      return (select.all(run) as CheckpointRow[]).map((row) => ({
         runId,
         step: row.step,
         next: JSON.parse(row.next) as TaskSpec[],

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { CompensationRecord } from "../../../engine/records.js";
 import type { ErrorInfo } from "../../../errors.js";
 import { fromJson, toJson } from "../json.js";
+import type { RunKeys } from "./run-keys.js";
 
 interface CompensationRow {
   task_key: string;
@@ -13,21 +14,31 @@ interface CompensationRow {
 }
 
 /** The saga log: which undos have run (or failed), so a resumed compensation skips the done ones. */
-export function compensationStatements(db: Database) {
+export function compensationStatements(db: Database, keys: RunKeys) {
   const upsert = db.prepare(
-    `INSERT OR REPLACE INTO compensations (run_id, task_key, node, status, attempts, error, finished_at)
+    `INSERT OR REPLACE INTO compensations (run, task_key, node, status, attempts, error, finished_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const select = db.prepare(
-    "SELECT task_key, node, status, attempts, error, finished_at FROM compensations WHERE run_id = ? ORDER BY finished_at, task_key",
+    "SELECT task_key, node, status, attempts, error, finished_at FROM compensations WHERE run = ? ORDER BY finished_at, task_key",
   );
 
   return {
     put(r: CompensationRecord): void {
-      upsert.run(r.runId, r.taskKey, r.node, r.status, r.attempts, toJson(r.error), r.finishedAt);
+      upsert.run(
+        keys.require(r.runId),
+        r.taskKey,
+        r.node,
+        r.status,
+        r.attempts,
+        toJson(r.error),
+        r.finishedAt,
+      );
     },
     list(runId: string): CompensationRecord[] {
-      return (select.all(runId) as CompensationRow[]).map((row) => {
+      const run = keys.find(runId);
+      if (run === undefined) return [];
+      return (select.all(run) as CompensationRow[]).map((row) => {
         const error = fromJson<ErrorInfo>(row.error);
         return {
           runId,

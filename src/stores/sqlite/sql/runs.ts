@@ -2,8 +2,10 @@ import type { Database, Statement } from "better-sqlite3";
 import type { NewRun, RunPatch, RunRecord, RunStatus } from "../../../engine/records.js";
 import type { RunFilter } from "../../../engine/store.js";
 import { fromJson, toJson } from "../json.js";
+import type { RunKeys } from "./run-keys.js";
 
 interface RunRow {
+  key: number;
   id: string;
   graph: string;
   graph_hash: string;
@@ -35,7 +37,7 @@ const UPDATE = `UPDATE runs SET
 WHERE id = @id`;
 
 /** Runs: create (idempotent on the id), read, patch, list newest first. */
-export function runStatements(db: Database) {
+export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
@@ -60,8 +62,9 @@ export function runStatements(db: Database) {
         now,
       );
       // RETURNING gives the new row; nothing means the id exists: that run is the answer.
-      if (inserted) return { run: toRun(inserted as RunRow), created: true };
-      return { run: toRun(select.get(run.id) as RunRow), created: false };
+      const row = (inserted ?? select.get(run.id)) as RunRow;
+      keys.remember(row.id, row.key);
+      return { run: toRun(row), created: inserted !== undefined };
     },
     get(runId: string): RunRecord | undefined {
       const row = select.get(runId) as RunRow | undefined;
@@ -102,13 +105,13 @@ export function runStatements(db: Database) {
   };
 }
 
-/** Newest first: rowid is insertion order (and each index holds it, so no sort for one filter). */
+/** Newest first: the key is insertion order (and each index holds it, so no sort for one filter). */
 function listSql(statuses: number, byGraph: boolean): string {
   const where: string[] = [];
   if (statuses > 0) where.push(`status IN (${new Array(statuses).fill("?").join(", ")})`);
   if (byGraph) where.push("graph = ?");
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  return `SELECT * FROM runs ${clause} ORDER BY rowid DESC LIMIT ?`;
+  return `SELECT * FROM runs ${clause} ORDER BY key DESC LIMIT ?`;
 }
 
 function toRun(row: RunRow): RunRecord {

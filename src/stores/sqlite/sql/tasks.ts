@@ -1,6 +1,7 @@
 import type { Database } from "better-sqlite3";
 import type { TaskRecord, TaskStatus } from "../../../engine/records.js";
 import { compareTaskIds } from "../../../engine/writes.js";
+import type { RunKeys } from "./run-keys.js";
 
 interface TaskRow {
   step: number;
@@ -19,27 +20,30 @@ interface TaskRow {
  * succeeded). The writes and the rest of the record go in one JSON `data` column: a task's writes
  * are stored once, here, and nowhere else.
  */
-export function taskStatements(db: Database) {
+export function taskStatements(db: Database, keys: RunKeys) {
   const upsert = db.prepare(
-    `INSERT OR REPLACE INTO tasks (run_id, step, task_id, node, status, attempts, seq, started_at, finished_at, data)
+    `INSERT OR REPLACE INTO tasks (run, step, task_id, node, status, attempts, seq, started_at, finished_at, data)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const select = db.prepare(
-    "SELECT step, task_id, node, status, attempts, seq, started_at, finished_at, data FROM tasks WHERE run_id = ? ORDER BY step",
+    "SELECT step, task_id, node, status, attempts, seq, started_at, finished_at, data FROM tasks WHERE run = ? ORDER BY step",
   );
 
   return {
     /** Serialise now (the caller may change its objects later); the returned write runs the insert. */
     prepare(record: TaskRecord): () => void {
       const { runId, step, taskId, node, status, attempts, seq, startedAt, finishedAt, ...rest } = record;
+      const run = keys.require(runId);
       const json = JSON.stringify(rest);
       const data = json === "{}" ? null : json;
       return () => {
-        upsert.run(runId, step, taskId, node, status, attempts, seq, startedAt, finishedAt, data);
+        upsert.run(run, step, taskId, node, status, attempts, seq, startedAt, finishedAt, data);
       };
     },
     list(runId: string): TaskRecord[] {
-      const rows = select.all(runId) as TaskRow[];
+      const run = keys.find(runId);
+      if (run === undefined) return [];
+      const rows = select.all(run) as TaskRow[];
       // Within a step, the order writes apply in (node name, then send index numerically).
       rows.sort((a, b) => a.step - b.step || compareTaskIds(a.task_id, b.task_id));
       return rows.map((row) => ({
