@@ -46,6 +46,7 @@ export interface CompensationContext {
   readonly signal: AbortSignal;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a node written `(s) => { … }` returns void and means "no update".
 export type NodeReturn<U> = U | Command<U> | undefined | void;
 
 export type NodeFunction<S, U> = (state: S, ctx: NodeContext) => NodeReturn<U> | Promise<NodeReturn<U>>;
