@@ -32,6 +32,7 @@ export type { ClaimedRun, ClusterStore, Lease, PostgresStoreOptions } from "./st
 export { isClusterStore, openPostgresStore, PostgresStore } from "./stores/postgres/index.js";
 export type { Durability, SqliteStoreOptions } from "./stores/sqlite/index.js";
 export { DEFAULT_DB_PATH, openSqliteStore, SqliteStore } from "./stores/sqlite/index.js";
+export { ATTR, otelListener } from "./tracing/otel-listener.js";
 export type { ShippedWorkflow, WorkflowContext, WorkflowExport } from "./workflows/types.js";
 
 import { registerDefaultStore } from "./stores/default.js";

@@ -173,7 +173,7 @@ export default (async (report) => {
       const row = await compare(
         () => many(() => baton.invoke({})),
         () => many(() => lg.invoke({}, thread())),
-        3,
+        5,
       );
       await store.close();
       saver.db.close();

@@ -5,6 +5,7 @@ import { initCommand } from "./commands/init.js";
 import { graphCommand, runsCommand, showCommand } from "./commands/inspect.js";
 import { mcpToolsCommand } from "./commands/mcp.js";
 import { resumeCommand, runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { type Act, EXIT, UsageError } from "./exit.js";
 
 const db = () =>
@@ -86,6 +87,14 @@ export function program(setCode: (code: number) => void): Command {
     .addOption(config())
     .addOption(json())
     .action(act(mcpToolsCommand));
+  p.command("serve")
+    .description("HTTP API and web dashboard over the run store")
+    .option("--port <port>", "port to listen on", "7400")
+    .option("--host <host>", "address to listen on (any non-loopback address needs a token)", "127.0.0.1")
+    .option("--token <token>", "require this bearer token on every API call (default: $BATON_TOKEN)")
+    .addOption(db())
+    .addOption(config())
+    .action(act(serveCommand));
   p.command("init")
     .description("write a baton.config.json and an example workflow here")
     .option("--force", "overwrite existing files")

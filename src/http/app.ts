@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { EventListener } from "../engine/events.js";
 import type { Store } from "../engine/store.js";
@@ -55,11 +55,9 @@ export function createApp(options: AppOptions): BatonApp {
   });
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error));
-  app.notFound((c) =>
-    c.req.path.startsWith("/api/")
-      ? errorResponse(c, new HttpError(404, "NOT_FOUND", `No such endpoint: ${c.req.method} ${c.req.path}`))
-      : c.text("Not found", 404),
-  );
+  const noEndpoint = (c: Context) =>
+    errorResponse(c, new HttpError(404, "NOT_FOUND", `No such endpoint: ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => (c.req.path.startsWith("/api/") ? noEndpoint(c) : c.text("Not found", 404)));
   app.use("/api/*", accessGuard(options.token ? { token: options.token } : {}));
   app.use(
     "/api/*",
@@ -82,7 +80,7 @@ export function createApp(options: AppOptions): BatonApp {
   app.route("/api/workflows", workflowRoutes(workflows));
   if (options.uiDir !== false) {
     const ui = serveUi(options.uiDir ?? defaultUiDir());
-    app.get("*", ui);
+    app.get("*", (c) => (c.req.path === "/api" || c.req.path.startsWith("/api/") ? noEndpoint(c) : ui(c)));
   }
   return {
     app,

@@ -41,9 +41,12 @@ describe("startServer", () => {
     expect(asset.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(asset.headers.get("cache-control")).toContain("immutable");
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
+    const noApi = await fetch(`${server.url}/api/nothing`);
+    expect(noApi.status).toBe(404);
+    expect(await noApi.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
     // `..` never leaves the dashboard's folder: such paths end at the index page, never at a file outside.
-    const escape = await fetch(`${server.url}/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd`);
-    expect(await escape.text()).not.toContain("root:");
+    const outside = await fetch(`${server.url}/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd`);
+    expect(await outside.text()).not.toContain("root:");
     const workflows = (await (await fetch(`${server.url}/api/workflows`)).json()) as {
       workflows: Array<{ name: string }>;
     };

@@ -18,13 +18,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let server: RunningServer;
 let browser: Browser;
+let uiDir: string;
 const saved = { db: process.env.BATON_DATABASE_PATH };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   const dir = mkdtempSync(join(tmpdir(), "baton-ui-"));
   // Build the dashboard from its sources, so the test checks them and not a stale dist/.
-  const uiDir = join(dir, "ui");
+  uiDir = join(dir, "ui");
   await build({
     configFile: join(root, "ui", "vite.config.ts"),
     logLevel: "error",
@@ -167,4 +168,31 @@ describe("dashboard", () => {
     expect(page.url()).toBe(`${server.url}/runs/${runId}`);
     await done(page);
   }, 60_000);
+
+  it("asks for the token when the server has one, and uses it for the API and the live feed", async () => {
+    const guarded = await startServer({
+      port: 0,
+      db: join(mkdtempSync(join(tmpdir(), "baton-ui-")), "t.db"),
+      uiDir,
+      token: "open-sesame",
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${guarded.url}/`);
+      await page.waitForSelector('[data-testid="token-form"]');
+      await page.fill('[data-testid="token-input"]', "open-sesame");
+      await page.click('[data-testid="token-form"] button');
+      await page.waitForSelector('[data-testid="runs-table"]');
+      await page.waitForSelector('[data-testid="live-indicator"]:has-text("live")');
+      await page.close();
+      // A link with ?token= works too, and the token leaves the address bar.
+      const linked = await browser.newPage();
+      await linked.goto(`${guarded.url}/?token=open-sesame`);
+      await linked.waitForSelector('[data-testid="runs-table"]');
+      expect(linked.url()).toBe(`${guarded.url}/`);
+      await linked.close();
+    } finally {
+      await guarded.close();
+    }
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { RunResult } from "../../engine/compiled.js";
 import type { RunEvent } from "../../engine/events.js";
+import { otelListener } from "../../tracing/otel-listener.js";
 import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
 import { type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
 import { progressPrinter } from "../progress.js";
@@ -97,9 +98,16 @@ function queryInput(workflow: LoadedWorkflow, query: string): Record<string, unk
   return workflow.shipped?.fromQuery?.(query) ?? { query };
 }
 
-function listener(options: { json?: boolean }): ((e: RunEvent) => void) | undefined {
-  if (options.json) return undefined;
-  return progressPrinter((t) => process.stderr.write(t), Boolean(process.stderr.isTTY));
+/** Tracing spans (a no-op without an OpenTelemetry SDK) and, unless --json, live progress. */
+function listener(options: { json?: boolean }): (e: RunEvent) => void {
+  const tracing = otelListener();
+  const progress = options.json
+    ? undefined
+    : progressPrinter((t) => process.stderr.write(t), Boolean(process.stderr.isTTY));
+  return (e) => {
+    tracing(e);
+    progress?.(e);
+  };
 }
 
 function report(

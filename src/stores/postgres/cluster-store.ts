@@ -1,4 +1,4 @@
-import type { NewRun, RunRecord } from "../../engine/records.js";
+import type { Checkpoint, CompensationRecord, NewRun, RunPatch, RunRecord, TaskRecord } from "../../engine/records.js";
 import type { Store } from "../../engine/store.js";
 
 /** A worker's hold on a run: it alone executes the run until the lease expires or is released. */
@@ -15,6 +15,58 @@ export interface Lease {
 export interface ClaimedRun {
   readonly run: RunRecord;
   readonly lease: Lease;
+}
+
+/**
+ * Which lease a write is made under. A worker's writes carry the lease's owner and claim number
+ * (`attempts`, a fencing token): a write is stored only while that very lease is live, so a worker
+ * that lost its lease (stalled past the expiry, or taken over) can write nothing more.
+ */
+export type Fence =
+  | { readonly kind: "run"; readonly runId: string; readonly owner: string; readonly attempts: number }
+  | {
+      readonly kind: "task";
+      readonly runId: string;
+      readonly step: number;
+      readonly taskId: string;
+      readonly owner: string;
+      readonly attempts: number;
+    };
+
+/** One task of a step offered to every worker (distributed fan-out). */
+export interface StepTaskOffer {
+  readonly id: string;
+  readonly node: string;
+  readonly input?: unknown;
+  /** Completion order the driver reserved for it (`TaskRecord.seq`). */
+  readonly seq: number;
+  /** Not claimable before this time (epoch ms): a retrying task's next attempt. */
+  readonly notBefore?: number;
+}
+
+export interface StepTaskKey {
+  readonly runId: string;
+  readonly step: number;
+  readonly taskId: string;
+}
+
+/** A step task a worker leased: what to run, for which run, and the task's stored record so far. */
+export interface ClaimedStepTask extends StepTaskKey {
+  readonly node: string;
+  readonly input?: unknown;
+  readonly seq: number;
+  readonly queue: string;
+  readonly graph: string;
+  readonly graphHash: string;
+  /** The task's own record (a retry or an interrupt in progress), if any. */
+  readonly previous?: TaskRecord;
+  readonly lease: Lease;
+}
+
+/** What is left of a published step: tasks not finished yet, and tasks that ended the run (`ctx.abort`). */
+export interface StepProgress {
+  readonly open: number;
+  readonly aborted: ReadonlyArray<{ readonly taskId: string; readonly reason: string }>;
 }
 
 /**
@@ -48,6 +100,43 @@ export interface ClusterStore extends Store {
   releaseRun(workerId: string, runId: string): Promise<boolean>;
   /** Most runs of `queue` leased at once across all workers; `null` lifts the limit, 0 pauses the queue. */
   setQueueConcurrency(queue: string, concurrency: number | null): Promise<void>;
+  /**
+   * End a lease by its fence: a run that may still need a worker becomes claimable at once; a run
+   * that stopped (finished or interrupted) is left unleased, so whoever resumes it later owns it.
+   */
+  endLease(workerId: string, runId: string, attempts: number): Promise<boolean>;
+  /** The live lease on a run, if a worker holds one. */
+  getLease(runId: string): Promise<Lease | undefined>;
+
+  // Writes under a fence: false (nothing written) when the fence's lease is no longer held.
+  putTaskFenced(fence: Fence, record: TaskRecord): Promise<boolean>;
+  putCheckpointFenced(fence: Fence, checkpoint: Checkpoint): Promise<boolean>;
+  updateRunFenced(fence: Fence, runId: string, patch: RunPatch): Promise<boolean>;
+  putCompensationFenced(fence: Fence, record: CompensationRecord): Promise<boolean>;
+
+  // Step tasks: one superstep's tasks spread over the workers.
+  /** Offer tasks of `step` to every worker, under the run's fence; tasks already offered are kept. */
+  publishStepTasks(fence: Fence, step: number, tasks: readonly StepTaskOffer[]): Promise<boolean>;
+  stepProgress(runId: string, step: number): Promise<StepProgress>;
+  /** Lease up to `limit` claimable step tasks, oldest first, of runs in `queues` (default: all). */
+  claimStepTasks(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+    queues?: readonly string[],
+  ): Promise<ClaimedStepTask[]>;
+  /** Renew the step-task leases `workerId` still holds; returns the keys renewed. */
+  heartbeatStepTasks(workerId: string, keys: readonly StepTaskKey[], leaseMs: number): Promise<StepTaskKey[]>;
+  /** Give a leased step task back, claimable again from `notBefore` (default now). */
+  releaseStepTask(fence: Fence, notBefore?: number): Promise<boolean>;
+  /** Record that a leased step task ended its run on purpose (`ctx.abort`). */
+  abortStepTask(fence: Fence, reason: string): Promise<boolean>;
+  /** Withdraw a step's unfinished tasks (the run was cancelled), under the run's fence. */
+  cancelStepTasks(fence: Fence, step: number): Promise<boolean>;
+  /** Drop what is left of a finished run's step tasks. */
+  clearStepTasks(runId: string): Promise<void>;
+  /** Call `onWork` when new work may be claimable (a run submitted or released, tasks offered). */
+  listenForWork(onWork: () => void): Promise<{ close(): Promise<void> }>;
 }
 
 export function isClusterStore(store: Store): store is ClusterStore {

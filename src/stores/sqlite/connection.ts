@@ -35,7 +35,7 @@ export function connect(path: string, options: ConnectionOptions = {}): Database
     // First, so every later statement (the WAL switch included) waits for other processes' locks.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     db.pragma(`page_size = ${PAGE_SIZE}`);
-    enableWal(db, options.busyTimeoutMs ?? 5000);
+    enableWal(db);
     db.pragma(`synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
@@ -48,20 +48,12 @@ export function connect(path: string, options: ConnectionOptions = {}): Database
 }
 
 /**
- * WAL lets readers (a dashboard, `baton status`) run beside the writer. Switching a new file to
- * WAL needs an exclusive lock, and SQLite does not always call the busy handler for it when two
- * processes create the file at once: retry until the timeout.
+ * WAL lets readers (a dashboard, `baton status`) run beside the writer. Switching a new file to WAL
+ * takes an exclusive lock; with busy_timeout already set, processes creating the file at the same
+ * moment wait for each other (test/stores/sqlite-processes.int.test.ts starts several at once).
  */
-function enableWal(db: Database.Database, timeoutMs: number): void {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const mode = db.pragma("journal_mode = WAL", { simple: true });
-      if (mode === "wal" || db.name === ":memory:") return;
-      throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
-    } catch (error) {
-      if ((error as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
-    }
-  }
+function enableWal(db: Database.Database): void {
+  const mode = db.pragma("journal_mode = WAL", { simple: true });
+  if (mode !== "wal" && db.name !== ":memory:")
+    throw new Error(`SQLite refused WAL mode for ${db.name} (journal_mode is ${String(mode)})`);
 }

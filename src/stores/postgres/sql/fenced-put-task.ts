@@ -1,0 +1,67 @@
+import type { TaskRecord } from "../../../engine/records.js";
+import type { Fence } from "../cluster-store.js";
+import { type Db, query, ts } from "../db.js";
+import { toJsonText } from "../json-codec.js";
+import { heldLease } from "./fence.js";
+
+const FINAL = new Set(["succeeded", "continued", "failed", "interrupted"]);
+
+/**
+ * `putTask` while the fence's lease is held; false when it is not (nothing written). Under a step
+ * task's fence, a final record (anything but `retrying`) also removes the task from `step_tasks` in
+ * the same statement: the record and the task's completion commit together, so a finished task is
+ * never offered again and an offered task is never lost.
+ */
+export async function putTaskFenced(db: Db, fence: Fence, r: TaskRecord): Promise<boolean> {
+  const s = db.schema;
+  const held = heldLease(s, fence, 18);
+  const completes = fence.kind === "task" && FINAL.has(r.status);
+  const rows = await query<{ n: number }>(
+    db.pool,
+    "putTask (fenced)",
+    `WITH held AS (${held.sql}),
+     saved AS (
+       INSERT INTO ${s}.tasks AS t (run_id, step, task_id, node, status, attempts, seq, writes, mode,
+         goto, error, next_due_at, interrupts, resumes, history, started_at, finished_at)
+       SELECT $1, $2::int, $3, $4, $5, $6::int, $7::int, $8::jsonb, $9, $10::jsonb, $11::jsonb,
+         ${ts("$12")}, $13::jsonb, $14::jsonb, $15::jsonb, ${ts("$16")}, ${ts("$17")}
+       FROM held
+       ON CONFLICT (run_id, step, task_id) DO UPDATE SET
+         node = excluded.node, status = excluded.status, attempts = excluded.attempts, seq = excluded.seq,
+         writes = excluded.writes, mode = excluded.mode, goto = excluded.goto, error = excluded.error,
+         next_due_at = excluded.next_due_at, interrupts = excluded.interrupts, resumes = excluded.resumes,
+         history = excluded.history, started_at = excluded.started_at, finished_at = excluded.finished_at
+       RETURNING 1
+     )${
+       completes
+         ? `,
+     done AS (
+       DELETE FROM ${s}.step_tasks AS d USING held
+       WHERE d.run_id = $1 AND d.step = $2::int AND d.task_id = $3
+     )`
+         : ""
+     }
+     SELECT count(*)::int AS n FROM saved`,
+    [
+      r.runId,
+      r.step,
+      r.taskId,
+      r.node,
+      r.status,
+      r.attempts,
+      r.seq,
+      toJsonText(r.writes),
+      r.mode ?? null,
+      toJsonText(r.goto),
+      toJsonText(r.error),
+      r.nextDueAt ?? null,
+      toJsonText(r.interrupts),
+      toJsonText(r.resumes),
+      toJsonText(r.history),
+      r.startedAt,
+      r.finishedAt,
+      ...held.values,
+    ],
+  );
+  return rows[0]!.n > 0;
+}
