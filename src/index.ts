@@ -1,4 +1,15 @@
 export type {
+  ClusterWorker,
+  ClusterWorkerOptions,
+  WorkerEvent,
+  WorkerEventListener,
+  WorkerEventMap,
+  WorkerEventType,
+  Workflow as WorkerWorkflow,
+  WorkflowSource,
+} from "./cluster/index.js";
+export { clusterWorker, fencedStore, LeaseLostError } from "./cluster/index.js";
+export type {
   CompiledGraph,
   CompileOptions,
   HistoryEntry,
@@ -28,7 +39,17 @@ export { openDatabase } from "./servers/database/open.js";
 export { createDatabaseServer } from "./servers/database/server.js";
 export { createWeatherServer } from "./servers/weather/server.js";
 export { MemoryStore } from "./stores/memory.js";
-export type { ClaimedRun, ClusterStore, Lease, PostgresStoreOptions } from "./stores/postgres/index.js";
+export type {
+  ClaimedRun,
+  ClaimedStepTask,
+  ClusterStore,
+  Fence,
+  Lease,
+  PostgresStoreOptions,
+  StepProgress,
+  StepTaskKey,
+  StepTaskOffer,
+} from "./stores/postgres/index.js";
 export { isClusterStore, openPostgresStore, PostgresStore } from "./stores/postgres/index.js";
 export type { Durability, SqliteStoreOptions } from "./stores/sqlite/index.js";
 export { DEFAULT_DB_PATH, openSqliteStore, SqliteStore } from "./stores/sqlite/index.js";

@@ -6,6 +6,8 @@ import { graphCommand, runsCommand, showCommand } from "./commands/inspect.js";
 import { mcpToolsCommand } from "./commands/mcp.js";
 import { resumeCommand, runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { submitCommand } from "./commands/submit.js";
+import { queueCommand, workerCommand } from "./commands/worker.js";
 import { type Act, EXIT, UsageError } from "./exit.js";
 
 const db = () =>
@@ -95,6 +97,53 @@ export function program(setCode: (code: number) => void): Command {
     .addOption(db())
     .addOption(config())
     .action(act(serveCommand));
+  p.command("submit")
+    .description("enqueue a run for baton worker processes (PostgreSQL) and print its id")
+    .argument("<workflow>", "shipped workflow name or path to a .ts/.js file")
+    .addOption(new Option("--input <json>", "input state as JSON").conflicts("inputFile"))
+    .option("--input-file <file>", "read the input JSON from a file")
+    .option("--query <text>", "free-text query for workflows that take one")
+    .option("--queue <queue>", "the queue to put it in (default: default)")
+    .option("--run-id <id>", "your own run id (submitting the same id twice is one run)")
+    .option("--wait", "wait until a worker has run it; exit as baton run would")
+    .addOption(db())
+    .addOption(json())
+    .action(act(submitCommand));
+  p.command("worker")
+    .description("claim and execute submitted runs from PostgreSQL until SIGTERM")
+    .option("--concurrency <n>", "most runs executed at once", "10")
+    .option("--task-concurrency <n>", "most tasks of distributed steps run at once (default: --concurrency)")
+    .option("--queue <queue...>", "only these queues (default: all)")
+    .option(
+      "--lease-ms <ms>",
+      "lease length: a dead worker's runs are taken over this long after it died",
+      "30000",
+    )
+    .option("--poll-ms <ms>", "longest wait between claims when no notification arrives", "500")
+    .option(
+      "--grace-ms <ms>",
+      "on SIGTERM, how long runs in flight may finish before they are given back",
+      "20000",
+    )
+    .option("--distribute-above <n>", "spread a step over all workers when it has more tasks than this", "32")
+    .option(
+      "--workflow <workflow...>",
+      "workflow files (or names) this worker runs, besides the shipped ones",
+    )
+    .option("--id <id>", "worker id (default: host:pid:random)")
+    .addOption(db())
+    .addOption(config())
+    .addOption(new Option("--json", "print one JSON line per worker event on stdout"))
+    .action(act(workerCommand));
+  p.command("queue")
+    .description("set a queue's concurrency limit, across all workers (PostgreSQL)")
+    .argument("<name>")
+    .requiredOption(
+      "--concurrency <n|none>",
+      "most runs of the queue at once; 0 pauses it, none lifts the limit",
+    )
+    .addOption(db())
+    .action(act(queueCommand));
   p.command("init")
     .description("write a baton.config.json and an example workflow here")
     .option("--force", "overwrite existing files")

@@ -31,7 +31,11 @@ export function dbSpecOf(options: RuntimeOptions): string {
 export async function openStoreFor(spec: string): Promise<Store> {
   if (isPostgresUrl(spec)) {
     const { openPostgresStore } = await import("../stores/postgres/index.js");
-    return openPostgresStore(spec);
+    // `?schema=name` picks the schema the tables live in (default "baton"); the driver never sees it.
+    const url = new URL(spec);
+    const schema = url.searchParams.get("schema");
+    url.searchParams.delete("schema");
+    return openPostgresStore(url.toString(), schema ? { schema } : {});
   }
   const { openSqliteStore } = await import("../stores/sqlite/index.js");
   return openSqliteStore(resolve(spec));

@@ -5,6 +5,7 @@ import type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "../graph/st
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import { activeRun, registerActive } from "./active-runs.js";
 import { defaultStore } from "./default-store.js";
+import { registerEngine } from "./engine-registry.js";
 import { eventStream } from "./event-stream.js";
 import { type EventListener, type RunEvent, safeEmitter } from "./events.js";
 import { validateInput } from "./input.js";
@@ -14,6 +15,7 @@ import type { InterruptInfo, RunRecord, RunStatus, TaskSpec } from "./records.js
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { routingTable } from "./routing.js";
 import { CancelReason } from "./signals.js";
+import type { StepRunner } from "./step-runner.js";
 import type { Store } from "./store.js";
 import { applyWrites } from "./writes.js";
 
@@ -45,6 +47,8 @@ export interface ResumeOptions {
   force?: boolean;
   /** Run a failed or cancelled run again from its last checkpoint (its failed step runs afresh). */
   retry?: boolean;
+  /** How each step's tasks run; `baton worker` spreads large steps over workers. Default: here. */
+  stepRunner?: StepRunner;
 }
 
 export interface RunResult<S> {
@@ -148,7 +152,7 @@ export function createCompiledGraph<C extends ChannelMap>(
   async function execute(
     runId: string,
     pos: Position,
-    opts: RunOptions & { resumed: boolean },
+    opts: RunOptions & { resumed: boolean; stepRunner?: StepRunner },
   ): Promise<RunResult<S>> {
     const started = engine.now();
     const emit = safeEmitter(opts.onEvent ? [opts.onEvent] : []);
@@ -164,7 +168,7 @@ export function createCompiledGraph<C extends ChannelMap>(
     emit?.({ type: "run_started", runId, at: started, graph: engine.name, resumed: opts.resumed });
     let outcome: RunOutcome;
     try {
-      outcome = await drive(engine, store, runId, pos, emit, controller.signal);
+      outcome = await drive(engine, store, runId, pos, emit, controller.signal, opts.stepRunner);
     } catch (error) {
       outcome = { status: "failed", state: pos.state, error: errorInfo(error), steps: pos.step };
     } finally {
@@ -276,6 +280,8 @@ export function createCompiledGraph<C extends ChannelMap>(
       );
     }
     const pos = await loadPosition(engine, store!, run);
+    // A stored failure is final (a crashed run does not get its attempts back); a retry runs it afresh.
+    if (retrying) for (const [id, r] of pos.pending ?? []) if (r.status === "failed") pos.pending!.delete(id);
     if (run.status === "interrupted") await deliverResume(store!, pos, value);
     await store!.updateRun(runId, {
       status: pos.compensating ? "compensating" : "running",
@@ -285,7 +291,7 @@ export function createCompiledGraph<C extends ChannelMap>(
     return execute(runId, pos, { ...opts, resumed: true });
   }
 
-  return {
+  return registerEngine<CompiledGraph<C>>(engine, {
     name: engine.name,
     hash,
     spec,
@@ -364,10 +370,13 @@ export function createCompiledGraph<C extends ChannelMap>(
         await store!.updateRun(runId, { cancelRequested: { compensate: reason.compensate } });
     },
     toMermaid: () => toMermaid(spec),
-  };
+  });
 }
 
-/** Another process may ask to cancel a run through the store; look twice a second. */
+/**
+ * Another process may ask to cancel a run through the store; look twice a second. The timer keeps the
+ * process alive while the run executes: a node waiting only on its signal is still work in progress.
+ */
 function pollCancel(
   store: Store,
   runId: string,
@@ -381,6 +390,5 @@ function pollCancel(
       () => undefined,
     );
   }, 500);
-  (timer as { unref?: () => void }).unref?.();
   return timer;
 }

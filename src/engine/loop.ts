@@ -6,7 +6,7 @@ import type { InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.j
 import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
 import { CancelReason } from "./signals.js";
-import { runStep } from "./step-runner.js";
+import { runStep, type StepRunner } from "./step-runner.js";
 import type { Store } from "./store.js";
 import type { TaskEnv, TaskOutcome } from "./task-runner.js";
 import { applyWrites } from "./writes.js";
@@ -54,6 +54,7 @@ export async function drive(
   pos: Position,
   emit: EventListener | undefined,
   signal: AbortSignal,
+  run: StepRunner = runStep,
 ): Promise<RunOutcome> {
   if (pos.compensating) return unwind(engine, store, runId, pos, emit, signal, pos.compensating);
   const env = taskEnv(engine, store, runId, pos, emit, signal);
@@ -78,7 +79,7 @@ export async function drive(
       step,
       tasks: tasks.map((t) => ({ id: t.id, node: t.node })),
     });
-    const outcomes = await runStep(env, engine.spec.nodes, tasks, pos.pending, engine.maxConcurrency);
+    const outcomes = await run(env, engine.spec.nodes, tasks, pos.pending, engine.maxConcurrency);
     pos.pending = undefined;
     const verdict = await settle(engine, store, runId, pos, step, tasks, outcomes, emit, signal);
     if (verdict) return verdict;

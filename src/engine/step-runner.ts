@@ -2,6 +2,15 @@ import type { NodeSpec } from "../graph/types.js";
 import type { TaskRecord, TaskSpec } from "./records.js";
 import { runTask, type TaskEnv, type TaskOutcome } from "./task-runner.js";
 
+/** How a step's tasks run: here (`runStep`), or spread over many workers (`baton worker`). */
+export type StepRunner = (
+  env: TaskEnv,
+  nodes: ReadonlyMap<string, NodeSpec>,
+  tasks: readonly TaskSpec[],
+  stored: ReadonlyMap<string, TaskRecord> | undefined,
+  maxConcurrency: number,
+) => Promise<TaskOutcome[]>;
+
 /**
  * Run one step's tasks concurrently, at most `maxConcurrency` at a time. Tasks already finished
  * before a crash are not run again: their stored record stands in. Outcomes come back in task order.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/stores/sqlite/index.js";
-import { EXPECTED_TOTAL, expectedKeys } from "../fixtures/crash-graph.js";
+import { EXPECTED_TOTAL, expectedKeys, PARALLEL_STEPS } from "../fixtures/crash-graph.js";
 
 /**
  * Real processes, real SIGKILL: a child runs the 20-step workflow on SQLite, the parent kills it
@@ -158,6 +158,15 @@ async function trial(index: number, windowMs: number): Promise<Trial> {
   };
 }
 
+/** Whether a kill left a parallel step half done: some of its tasks stored, some not. */
+function partlyStored(runId: string, stored: ReadonlyMap<string, string>): boolean {
+  return PARALLEL_STEPS.some(({ step, nodes }) => {
+    const keys = nodes.map((n) => (n.includes(":") ? `${runId}:${n}` : `${runId}:${n}:${step}`));
+    const done = keys.filter((k) => stored.has(k)).length;
+    return done > 0 && done < keys.length;
+  });
+}
+
 /** Everything a trial must show; returns how many nodes ran twice (in flight at a kill). */
 function check(t: Trial): number {
   const expected = expectedKeys(t.runId);
@@ -220,10 +229,12 @@ describe("crash recovery with real processes and SIGKILL", () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     let reruns = 0;
     let midRun = 0;
+    let midStep = 0;
     for (const t of results) {
       reruns += check(t);
       const first = t.generations[0]!;
       if (first.killedAfter !== undefined && first.stored.size > 0 && first.stored.size < 26) midRun++;
+      midStep += t.generations.filter((g) => partlyStored(t.runId, g.stored)).length;
     }
     const kills = results.reduce(
       (n, t) => n + t.generations.filter((g) => g.killedAfter !== undefined).length,
@@ -231,10 +242,13 @@ describe("crash recovery with real processes and SIGKILL", () => {
     );
     console.log(
       `crash test: ${results.length} trials, ${kills} kills, ${midRun} first kills mid-run, ` +
+        `${midStep} inside a parallel step with some branches stored, ` +
         `${reruns} in-flight node(s) ran again, window ${windowMs.toFixed(0)} ms`,
     );
     expect(results).toHaveLength(TRIALS);
     // The kills must actually land inside runs for the test to mean anything.
     expect(midRun).toBeGreaterThanOrEqual(Math.ceil(TRIALS / 3));
+    // ...and some inside a parallel step, where finished and unfinished siblings must be told apart.
+    expect(midStep).toBeGreaterThanOrEqual(Math.floor(TRIALS / 15));
   });
 });

@@ -52,8 +52,9 @@ describePg("PostgresStore", () => {
     expect(rows).toEqual([
       { version: 1, name: "core" },
       { version: 2, name: "cluster" },
+      { version: 3, name: "cluster-work" },
     ]);
-    expect(LATEST_VERSION).toBe(2);
+    expect(LATEST_VERSION).toBe(3);
     await Promise.all(stores.map((s) => s.close()));
   });
 

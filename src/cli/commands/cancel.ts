@@ -1,4 +1,5 @@
 import { TERMINAL_STATUSES } from "../../engine/records.js";
+import { isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { UsageError } from "../exit.js";
 import { loadWorkflow } from "../load-workflow.js";
 import type { RuntimeOptions } from "../runtime.js";
@@ -34,7 +35,13 @@ export async function cancelCommand(
       await new Promise((r) => setTimeout(r, 100));
       now = await rt.store.getRun(runId);
     }
-    if (now && (now.status === "running" || (now.status === "compensating" && !now.cancelRequested))) {
+    // A worker holding the run's lease (or the one taking it over once it runs out) carries the request out.
+    const leased = isClusterStore(rt.store) && (await rt.store.getLease(runId)) !== undefined;
+    if (
+      now &&
+      !leased &&
+      (now.status === "running" || (now.status === "compensating" && !now.cancelRequested))
+    ) {
       // Nobody picked the request up: the process that ran it is gone.
       if (now.status === "running") await graph.cancel(runId, { compensate, takeOver: true });
     }
@@ -43,6 +50,8 @@ export async function cancelCommand(
       now = await rt.store.getRun(runId);
     }
     const final = await rt.store.getRun(runId);
+    if (leased && final?.status === "running")
+      process.stderr.write(`baton: cancel requested; the worker holding run ${runId} will stop it\n`);
     process.stdout.write(`run ${runId} ${final?.status}\n`);
     return 0;
   });

@@ -1,4 +1,11 @@
-import type { Checkpoint, CompensationRecord, NewRun, RunPatch, RunRecord, TaskRecord } from "../../engine/records.js";
+import type {
+  Checkpoint,
+  CompensationRecord,
+  NewRun,
+  RunPatch,
+  RunRecord,
+  TaskRecord,
+} from "../../engine/records.js";
 import type { Store } from "../../engine/store.js";
 
 /** A worker's hold on a run: it alone executes the run until the lease expires or is released. */

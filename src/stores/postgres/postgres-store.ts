@@ -8,22 +8,46 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunFilter } from "../../engine/store.js";
-import type { ClaimedRun, ClusterStore } from "./cluster-store.js";
+import type {
+  ClaimedRun,
+  ClaimedStepTask,
+  ClusterStore,
+  Fence,
+  Lease,
+  StepProgress,
+  StepTaskKey,
+  StepTaskOffer,
+} from "./cluster-store.js";
 import { type Db, quoteSchema } from "./db.js";
 import { migrate } from "./migrate.js";
+import { abortStepTask } from "./sql/abort-step-task.js";
+import { cancelStepTasks } from "./sql/cancel-step-tasks.js";
 import { claimRun } from "./sql/claim-run.js";
+import { claimStepTasks } from "./sql/claim-step-tasks.js";
+import { clearStepTasks } from "./sql/clear-step-tasks.js";
+import { endLease } from "./sql/end-lease.js";
+import { putCheckpointFenced } from "./sql/fenced-put-checkpoint.js";
+import { putCompensationFenced } from "./sql/fenced-put-compensation.js";
+import { putTaskFenced } from "./sql/fenced-put-task.js";
+import { updateRunFenced } from "./sql/fenced-update-run.js";
+import { getLease } from "./sql/get-lease.js";
 import { getRun } from "./sql/get-run.js";
 import { heartbeat } from "./sql/heartbeat.js";
+import { heartbeatStepTasks } from "./sql/heartbeat-step-tasks.js";
 import { insertRun } from "./sql/insert-run.js";
 import { listCheckpoints } from "./sql/list-checkpoints.js";
 import { listCompensations } from "./sql/list-compensations.js";
 import { listRuns } from "./sql/list-runs.js";
 import { listTasks } from "./sql/list-tasks.js";
+import { listenForWork } from "./sql/listen-work.js";
+import { publishStepTasks } from "./sql/publish-step-tasks.js";
 import { putCheckpoint } from "./sql/put-checkpoint.js";
 import { putCompensation } from "./sql/put-compensation.js";
 import { putTask } from "./sql/put-task.js";
 import { releaseRun } from "./sql/release-run.js";
+import { releaseStepTask } from "./sql/release-step-task.js";
 import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
+import { stepProgress } from "./sql/step-progress.js";
 import { updateRun } from "./sql/update-run.js";
 
 export interface PostgresStoreOptions {
@@ -122,6 +146,62 @@ export class PostgresStore implements ClusterStore {
   }
   setQueueConcurrency(queue: string, concurrency: number | null): Promise<void> {
     return setQueueConcurrency(this.db, queue, concurrency);
+  }
+  endLease(workerId: string, runId: string, attempts: number): Promise<boolean> {
+    return endLease(this.db, workerId, runId, attempts);
+  }
+  getLease(runId: string): Promise<Lease | undefined> {
+    return getLease(this.db, runId);
+  }
+
+  putTaskFenced(fence: Fence, record: TaskRecord): Promise<boolean> {
+    return putTaskFenced(this.db, fence, record);
+  }
+  putCheckpointFenced(fence: Fence, checkpoint: Checkpoint): Promise<boolean> {
+    return putCheckpointFenced(this.db, fence, checkpoint);
+  }
+  updateRunFenced(fence: Fence, runId: string, patch: RunPatch): Promise<boolean> {
+    return updateRunFenced(this.db, fence, runId, patch);
+  }
+  putCompensationFenced(fence: Fence, record: CompensationRecord): Promise<boolean> {
+    return putCompensationFenced(this.db, fence, record);
+  }
+
+  publishStepTasks(fence: Fence, step: number, tasks: readonly StepTaskOffer[]): Promise<boolean> {
+    return publishStepTasks(this.db, fence, step, tasks);
+  }
+  stepProgress(runId: string, step: number): Promise<StepProgress> {
+    return stepProgress(this.db, runId, step);
+  }
+  claimStepTasks(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+    queues?: readonly string[],
+  ): Promise<ClaimedStepTask[]> {
+    return claimStepTasks(this.db, workerId, leaseMs, limit, queues);
+  }
+  heartbeatStepTasks(
+    workerId: string,
+    keys: readonly StepTaskKey[],
+    leaseMs: number,
+  ): Promise<StepTaskKey[]> {
+    return heartbeatStepTasks(this.db, workerId, keys, leaseMs);
+  }
+  releaseStepTask(fence: Fence, notBefore?: number): Promise<boolean> {
+    return releaseStepTask(this.db, fence, notBefore);
+  }
+  abortStepTask(fence: Fence, reason: string): Promise<boolean> {
+    return abortStepTask(this.db, fence, reason);
+  }
+  cancelStepTasks(fence: Fence, step: number): Promise<boolean> {
+    return cancelStepTasks(this.db, fence, step);
+  }
+  clearStepTasks(runId: string): Promise<void> {
+    return clearStepTasks(this.db, runId);
+  }
+  listenForWork(onWork: () => void): Promise<{ close(): Promise<void> }> {
+    return listenForWork(this.db, onWork);
   }
 
   /** Ends the store's own pool (idempotent); a pool passed in is left to its owner. */

@@ -12,6 +12,19 @@
 CREATE SCHEMA baton;
 
 --
+-- Name: notify_work(); Type: FUNCTION; Schema: baton; Owner: -
+--
+
+CREATE FUNCTION baton.notify_work() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+  PERFORM pg_notify('baton_work', TG_TABLE_SCHEMA);
+  RETURN NULL;
+END
+$$;
+
+--
 -- Name: checkpoints; Type: TABLE; Schema: baton; Owner: -
 --
 
@@ -126,7 +139,9 @@ CREATE TABLE baton.step_tasks (
     lease_owner text,
     lease_expires_at timestamp with time zone,
     attempts integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    seq integer DEFAULT 0 NOT NULL,
+    aborted text
 );
 
 --
@@ -246,6 +261,24 @@ CREATE INDEX runs_status_created ON baton.runs USING btree (status, created_at D
 --
 
 CREATE INDEX step_tasks_claimable ON baton.step_tasks USING btree (created_at, run_id, step, task_id);
+
+--
+-- Name: runs runs_released; Type: TRIGGER; Schema: baton; Owner: -
+--
+
+CREATE TRIGGER runs_released AFTER UPDATE OF lease_owner ON baton.runs FOR EACH ROW WHEN (((old.lease_owner IS NOT NULL) AND (new.lease_owner IS NULL) AND (new.status = ANY (ARRAY['pending'::text, 'running'::text, 'compensating'::text])))) EXECUTE FUNCTION baton.notify_work();
+
+--
+-- Name: runs runs_submitted; Type: TRIGGER; Schema: baton; Owner: -
+--
+
+CREATE TRIGGER runs_submitted AFTER INSERT ON baton.runs FOR EACH ROW WHEN ((new.status = 'pending'::text)) EXECUTE FUNCTION baton.notify_work();
+
+--
+-- Name: step_tasks step_tasks_offered; Type: TRIGGER; Schema: baton; Owner: -
+--
+
+CREATE TRIGGER step_tasks_offered AFTER INSERT ON baton.step_tasks FOR EACH STATEMENT EXECUTE FUNCTION baton.notify_work();
 
 --
 -- PostgreSQL database dump complete

@@ -22,7 +22,8 @@ export type SqliteStoreOptions = ConnectionOptions;
 /**
  * Runs kept in one SQLite file (WAL). Several processes may share the file: writes wait for each
  * other's locks (busy_timeout), so `baton cancel` from another terminal reaches a running run.
- * Every statement is prepared once per store; every method is one atomic commit.
+ * Statements are prepared once per store. Every write is atomic and committed before its promise
+ * settles; task records finishing in the same tick share one commit (`WriteBatch`).
  */
 export class SqliteStore implements Store {
   readonly local = false;

@@ -1,7 +1,13 @@
 import type { Migration } from "./migration.js";
 
 /**
- * What distributed steps and waiting workers need beyond 002:
+ * What distributed steps and waiting workers need beyond 002. The step protocol as built (002's comment
+ * on `step_tasks` sketched another): the worker holding the run's lease offers a large step's tasks,
+ * every worker claims and runs them, and storing a task's final record deletes its row in the same
+ * statement; the run's worker waits until none of the step's rows is open, then settles the step
+ * itself (join, routing, checkpoint) in the engine's own loop. Only the lease holder settles, so the
+ * join runs once; if it dies, the worker that takes the run over waits for the same rows.
+ *
  * - `step_tasks.seq`: the completion order the run's driver reserved for the task, so records made on
  *   other workers still undo in a well-defined order;
  * - `step_tasks.aborted`: a task that ended its run on purpose (`ctx.abort`) leaves no task record,

@@ -19,4 +19,3 @@ export async function endLease(db: Db, workerId: string, runId: string, attempts
   );
   return rows.length > 0;
 }
-

@@ -1,0 +1,54 @@
+import type { Checkpoint, CompensationRecord, NewRun, RunPatch, TaskRecord } from "../engine/records.js";
+import type { Store } from "../engine/store.js";
+import { BatonError } from "../errors.js";
+import type { ClusterStore, Fence } from "../stores/postgres/cluster-store.js";
+import { currentFence, type FenceScope } from "./fence-scope.js";
+import { LeaseLostError } from "./lease-lost.js";
+
+/**
+ * The store a worker compiles its workflows with: reads go straight to the cluster store; every
+ * write is made under the lease of the code making it (see `fence-scope.ts`) and throws
+ * `LeaseLostError` when that lease is gone, so the run stops where it is and stores nothing more.
+ */
+export function fencedStore(store: ClusterStore): Store {
+  const scope = (runId: string): FenceScope => {
+    const s = currentFence();
+    if (!s) throw new BatonError("STORE", `A worker wrote to run ${runId} outside any lease`, { runId });
+    return s;
+  };
+  const check = (fence: Fence, written: boolean) => {
+    if (!written) throw new LeaseLostError(fence);
+  };
+  return {
+    local: false,
+    createRun(run: NewRun) {
+      return Promise.reject(
+        new BatonError("RUN_STATE", `Workers do not start runs (${run.id}): submit them`, { runId: run.id }),
+      );
+    },
+    getRun: (runId) => store.getRun(runId),
+    listRuns: (filter) => store.listRuns(filter),
+    listTasks: (runId) => store.listTasks(runId),
+    listCheckpoints: (runId) => store.listCheckpoints(runId),
+    listCompensations: (runId) => store.listCompensations(runId),
+    async updateRun(runId: string, patch: RunPatch) {
+      const { fence } = scope(runId);
+      check(fence, await store.updateRunFenced(fence, runId, patch));
+    },
+    async putTask(record: TaskRecord) {
+      const s = scope(record.runId);
+      check(s.fence, await store.putTaskFenced(s.fence, record));
+      if (record.status === "retrying") s.onRetrying?.(record);
+    },
+    async putCheckpoint(checkpoint: Checkpoint) {
+      const { fence } = scope(checkpoint.runId);
+      check(fence, await store.putCheckpointFenced(fence, checkpoint));
+    },
+    async putCompensation(record: CompensationRecord) {
+      const { fence } = scope(record.runId);
+      check(fence, await store.putCompensationFenced(fence, record));
+    },
+    // The worker owns the cluster store and closes it; a workflow closing its store must not.
+    close: () => Promise.resolve(),
+  };
+}
