@@ -11,6 +11,7 @@ import { type EventListener, type RunEvent, safeEmitter } from "./events.js";
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
 import { deliverResume, loadPosition, seedRun } from "./position.js";
+import { recordOutcome } from "./record-outcome.js";
 import type { InterruptInfo, RunRecord, RunStatus, TaskSpec } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { routingTable } from "./routing.js";
@@ -176,16 +177,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       opts.signal?.removeEventListener("abort", forward);
       unregister();
     }
-    await store?.updateRun(runId, {
-      status: outcome.status,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      ...(outcome.interrupts ? { interrupts: outcome.interrupts } : {}),
-      clear: [
-        "cancelRequested",
-        ...(outcome.error ? [] : (["error"] as const)),
-        ...(outcome.interrupts ? [] : (["interrupts"] as const)),
-      ],
-    });
+    if (store) await recordOutcome(store, runId, outcome, emit, engine.now);
     const durationMs = engine.now() - started;
     emit?.({
       type: "run_finished",

@@ -2,7 +2,7 @@ import { BatonError, coerceError, type ErrorInfo, errorInfo } from "../errors.js
 import type { StateDefinition } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
-import type { InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
+import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
 import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
 import { CancelReason } from "./signals.js";
@@ -44,6 +44,8 @@ export interface RunOutcome {
   error?: ErrorInfo;
   interrupts?: InterruptInfo[];
   steps: number;
+  /** The run's last checkpoint, not stored yet: the caller stores it with the final status. */
+  checkpoint?: Checkpoint;
 }
 
 /** Run supersteps until the graph ends, fails, pauses or is cancelled; store each step as it ends. */
@@ -132,7 +134,9 @@ async function settle(
     return unwind(engine, store, runId, pos, emit, signal, errorInfo(coerceError(error)), finished);
   }
   if (store) {
-    await store.putCheckpoint({ runId, step, next: pos.next, joins: pos.joins, createdAt: engine.now() });
+    const checkpoint = { runId, step, next: pos.next, joins: pos.joins, createdAt: engine.now() };
+    if (pos.next.length === 0) return { status: "completed", state: pos.state, steps: step, checkpoint };
+    await store.putCheckpoint(checkpoint);
     emit?.({ type: "checkpoint_saved", runId, at: engine.now(), step });
   }
   return undefined;

@@ -5,7 +5,7 @@ import type { Engine, Position } from "./loop.js";
 import type { RunRecord, TaskRecord, TaskSpec } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { firstTasks } from "./routing.js";
-import type { Store } from "./store.js";
+import { type Store, writeInOrder } from "./store.js";
 import { applyWrites, type Write } from "./writes.js";
 
 export interface SeedOptions {
@@ -41,20 +41,24 @@ export async function seedRun(
   const joins = options.joins ?? {};
   if (store) {
     const now = engine.now();
-    await store.putTask({
-      runId,
-      step: 0,
-      taskId,
-      node: taskId,
-      status: "succeeded",
-      attempts: 1,
-      writes,
-      ...(mode ? { mode } : {}),
-      seq: 0,
-      startedAt: now,
-      finishedAt: now,
-    });
-    await store.putCheckpoint({ runId, step: 0, next, joins, createdAt: now });
+    await writeInOrder(
+      store,
+      (s) =>
+        s.putTask({
+          runId,
+          step: 0,
+          taskId,
+          node: taskId,
+          status: "succeeded",
+          attempts: 1,
+          writes,
+          ...(mode ? { mode } : {}),
+          seq: 0,
+          startedAt: now,
+          finishedAt: now,
+        }),
+      (s) => s.putCheckpoint({ runId, step: 0, next, joins, createdAt: now }),
+    );
   }
   return { step: 0, state, next, joins, pending: undefined, undoable: [], seq: 0 };
 }

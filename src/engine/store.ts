@@ -21,6 +21,11 @@ export interface RunFilter {
 export interface Store {
   /** Memory stores live in one process: nobody else can cancel their runs. */
   readonly local?: boolean;
+  /**
+   * Writes issued without waiting for each other are applied in the order they were issued (and
+   * may share one commit). Without it the engine waits for each write before the next.
+   */
+  readonly ordersWrites?: boolean;
   /** Creates the run, or returns the existing one with that id (`created: false`). */
   createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
   getRun(runId: string): Promise<RunRecord | undefined>;
@@ -36,4 +41,20 @@ export interface Store {
   putCompensation(record: CompensationRecord): Promise<void>;
   listCompensations(runId: string): Promise<CompensationRecord[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Store several writes in order: issued at once to a store that keeps call order (SQLite then
+ * commits them together), one after another to any other, so a crash never leaves a later write
+ * without an earlier one.
+ */
+export async function writeInOrder(
+  store: Store,
+  ...writes: ReadonlyArray<(store: Store) => Promise<void>>
+): Promise<void> {
+  if (store.ordersWrites) {
+    await Promise.all(writes.map((write) => write(store)));
+    return;
+  }
+  for (const write of writes) await write(store);
 }

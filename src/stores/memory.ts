@@ -12,6 +12,8 @@ import { compareTaskIds } from "../engine/writes.js";
 /** Keeps runs in this process only: for tests and for runs that need no durability. */
 export class MemoryStore implements Store {
   readonly local = true;
+  /** Every write takes effect when it is called: call order is kept. */
+  readonly ordersWrites = true;
   private readonly runs = new Map<string, RunRecord>();
   private readonly tasks = new Map<string, Map<string, TaskRecord>>();
   private readonly checkpoints = new Map<string, Checkpoint[]>();

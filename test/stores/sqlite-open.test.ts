@@ -133,22 +133,45 @@ describe("WriteBatch", () => {
   };
 
   it("commits the writes of one tick together, and each promise only after the commit", async () => {
-    const { db, insert, count } = table();
+    // A second connection sees only committed rows: what it reads inside each write tells which
+    // writes shared a commit.
+    const dir = mkdtempSync(join(tmpdir(), "baton-batch-"));
+    const path = join(dir, "b.db");
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.exec("CREATE TABLE t (v INTEGER NOT NULL)");
+    const other = new Database(path, { readonly: true });
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    const committed = () => (other.prepare("SELECT count(*) AS n FROM t").get() as { n: number }).n;
     const batch = new WriteBatch(db);
-    const insideTransaction: boolean[] = [];
+    const seen: number[] = [];
     const write = (v: number) =>
       batch.push(() => {
-        insideTransaction.push(db.inTransaction);
+        seen.push(committed());
         insert.run(v);
       });
     const writes = [1, 2, 3].map(write);
-    expect(count()).toBe(0);
+    expect(committed()).toBe(0);
     await Promise.all(writes);
-    expect(count()).toBe(3);
+    expect(committed()).toBe(3);
     await write(4);
-    expect(count()).toBe(4);
-    // The three of one tick shared a transaction; the lone fourth committed by itself.
-    expect(insideTransaction).toEqual([true, true, true, false]);
+    expect(committed()).toBe(4);
+    // The three of one tick shared one commit; the fourth came in a later tick.
+    expect(seen).toEqual([0, 0, 0, 3]);
+    other.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("applies a write of several statements atomically, even alone", async () => {
+    const { db, insert, count } = table();
+    const batch = new WriteBatch(db);
+    const half = batch.push(() => {
+      insert.run(1);
+      insert.run(null);
+    });
+    await expect(half).rejects.toThrow(/NOT NULL/);
+    expect(count()).toBe(0);
     db.close();
   });
 

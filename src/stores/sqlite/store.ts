@@ -23,10 +23,13 @@ export type SqliteStoreOptions = ConnectionOptions;
  * Runs kept in one SQLite file (WAL). Several processes may share the file: writes wait for each
  * other's locks (busy_timeout), so `baton cancel` from another terminal reaches a running run.
  * Statements are prepared once per store. Every write is atomic and committed before its promise
- * settles; task records finishing in the same tick share one commit (`WriteBatch`).
+ * settles; writes issued in the same tick share one commit (`WriteBatch`): the tasks of a parallel
+ * step that finish together, or a run's last checkpoint and its final status.
  */
 export class SqliteStore implements Store {
   readonly local = false;
+  /** Writes queue in call order and commit together (`WriteBatch`). */
+  readonly ordersWrites = true;
   readonly path: string;
   readonly db: Database;
   private readonly runs;
@@ -67,18 +70,12 @@ export class SqliteStore implements Store {
     return this.runs.list(filter);
   }
 
-  async updateRun(runId: string, patch: RunPatch): Promise<void> {
-    this.batch.flush();
-    this.runs.update(runId, patch);
+  updateRun(runId: string, patch: RunPatch): Promise<void> {
+    return this.write(() => this.runs.prepareUpdate(runId, patch));
   }
 
-  /** Committed with the other task records of the same tick (see `WriteBatch`). */
   putTask(record: TaskRecord): Promise<void> {
-    try {
-      return this.batch.push(this.tasks.prepare(record));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.write(() => this.tasks.prepare(record));
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {
@@ -86,9 +83,8 @@ export class SqliteStore implements Store {
     return this.tasks.list(runId);
   }
 
-  async putCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    this.batch.flush();
-    this.checkpoints.put(checkpoint);
+  putCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    return this.write(() => this.checkpoints.prepare(checkpoint));
   }
 
   async listCheckpoints(runId: string): Promise<Checkpoint[]> {
@@ -96,14 +92,25 @@ export class SqliteStore implements Store {
     return this.checkpoints.list(runId);
   }
 
-  async putCompensation(record: CompensationRecord): Promise<void> {
-    this.batch.flush();
-    this.compensations.put(record);
+  putCompensation(record: CompensationRecord): Promise<void> {
+    return this.write(() => this.compensations.prepare(record));
   }
 
   async listCompensations(runId: string): Promise<CompensationRecord[]> {
     this.batch.flush();
     return this.compensations.list(runId);
+  }
+
+  /**
+   * Queue a write, serialised now, to commit with the others of the same tick (see `WriteBatch`);
+   * a record that cannot be serialised (an unknown run) rejects at once.
+   */
+  private write(prepare: () => () => void): Promise<void> {
+    try {
+      return this.batch.push(prepare());
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Checkpoints the WAL into the main file and closes; closing twice is harmless. */

@@ -11,8 +11,8 @@ interface CheckpointRow {
 
 /**
  * A checkpoint holds only what runs next and how far each join has got (no state): a few dozen
- * bytes a step. Writing it and moving `runs.step` is one transaction, so a reader never sees a
- * run whose step has no checkpoint.
+ * bytes a step. Writing it and moving `runs.step` go in one transaction (the store's `WriteBatch`),
+ * so a reader never sees a run whose step has no checkpoint.
  */
 export function checkpointStatements(db: Database, keys: RunKeys) {
   const upsert = db.prepare(
@@ -22,16 +22,18 @@ export function checkpointStatements(db: Database, keys: RunKeys) {
   const select = db.prepare(
     "SELECT step, next, joins, created_at FROM checkpoints WHERE run = ? ORDER BY step",
   );
-  const put = db.transaction((run: number, c: Checkpoint, next: string, joins: string | null) => {
-    upsert.run(run, c.step, next, joins, c.createdAt);
-    moveRun.run(c.step, Date.now(), run);
-  });
 
   return {
-    put(checkpoint: Checkpoint): void {
+    /** Serialise now; the returned write stores the checkpoint and moves the run (one transaction). */
+    prepare(checkpoint: Checkpoint): () => void {
+      const run = keys.require(checkpoint.runId);
       const joins = JSON.stringify(checkpoint.joins);
       const next = JSON.stringify(checkpoint.next);
-      put.immediate(keys.require(checkpoint.runId), checkpoint, next, joins === "{}" ? null : joins);
+      const { step, createdAt } = checkpoint;
+      return () => {
+        upsert.run(run, step, next, joins === "{}" ? null : joins, createdAt);
+        moveRun.run(step, Date.now(), run);
+      };
     },
     list(runId: string): Checkpoint[] {
       const run = keys.find(runId);

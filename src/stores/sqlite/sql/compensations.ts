@@ -24,8 +24,9 @@ export function compensationStatements(db: Database, keys: RunKeys) {
   );
 
   return {
-    put(r: CompensationRecord): void {
-      upsert.run(
+    /** Serialise now; the returned write runs the insert. */
+    prepare(r: CompensationRecord): () => void {
+      const params = [
         keys.require(r.runId),
         r.taskKey,
         r.node,
@@ -33,7 +34,10 @@ export function compensationStatements(db: Database, keys: RunKeys) {
         r.attempts,
         toJson(r.error),
         r.finishedAt,
-      );
+      ];
+      return () => {
+        upsert.run(...params);
+      };
     },
     list(runId: string): CompensationRecord[] {
       const run = keys.find(runId);

@@ -70,9 +70,10 @@ export function runStatements(db: Database, keys: RunKeys) {
       const row = select.get(runId) as RunRow | undefined;
       return row && toRun(row);
     },
-    update(runId: string, patch: RunPatch): void {
+    /** Serialise now; the returned write applies the patch. */
+    prepareUpdate(runId: string, patch: RunPatch): () => void {
       const clear = new Set(patch.clear ?? []);
-      update.run({
+      const params = {
         id: runId,
         status: patch.status ?? null,
         step: patch.step ?? null,
@@ -84,7 +85,10 @@ export function runStatements(db: Database, keys: RunKeys) {
         clearInterrupts: clear.has("interrupts") ? 1 : 0,
         clearCancel: clear.has("cancelRequested") ? 1 : 0,
         now: Date.now(),
-      });
+      };
+      return () => {
+        update.run(params);
+      };
     },
     list(filter: RunFilter = {}): RunRecord[] {
       const statuses = filter.status === undefined ? [] : ([] as RunStatus[]).concat(filter.status);
