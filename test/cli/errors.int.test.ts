@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { baton, cleanup, tempDir } from "./helpers.js";
+import { baton, cleanup, REPO, tempDir } from "./helpers.js";
 
 afterAll(cleanup);
 
@@ -126,6 +126,22 @@ describe.concurrent("bad input: one clear line on stderr, exit code 2", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
     }
+  });
+});
+
+describe("a server that does not start", () => {
+  it("mcp tools lists the servers that did start, says why one did not, and exits 1", async () => {
+    const cwd = tempDir("err");
+    const weather = { command: "node", args: [join(REPO, "dist/servers/weather/main.js")] };
+    const config = { mcpServers: { ghost: { command: "no-such-binary-for-baton" }, weather } };
+    writeFileSync(join(cwd, "baton.config.json"), JSON.stringify(config));
+    const r = await baton(["mcp", "tools"], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^weather\n {2}get_current_weather /);
+    expect(r.stdout).not.toContain("ghost");
+    expect(r.stderr.trimEnd()).toBe(
+      'baton: MCP server "ghost" did not start: spawn no-such-binary-for-baton ENOENT',
+    );
   });
 });
 
