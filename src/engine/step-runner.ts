@@ -1,5 +1,6 @@
 import type { NodeSpec } from "../graph/types.js";
 import type { TaskRecord, TaskSpec } from "./records.js";
+import { storedOutcome } from "./stored-outcome.js";
 import { runTask, type TaskEnv, type TaskOutcome } from "./task-runner.js";
 
 /** How a step's tasks run: here (`runStep`), or spread over many workers (`baton worker`). */
@@ -13,7 +14,7 @@ export type StepRunner = (
 
 /**
  * Run one step's tasks concurrently, at most `maxConcurrency` at a time. Tasks already finished
- * before a crash are not run again: their stored record stands in. Outcomes come back in task order.
+ * before a crash (or failed for good) are not run again: their stored record stands in. Outcomes come back in task order.
  */
 export async function runStep(
   env: TaskEnv,
@@ -26,9 +27,11 @@ export async function runStep(
   const pending: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const record = stored?.get(tasks[i]!.id);
-    if (record && (record.status === "succeeded" || record.status === "continued")) {
-      outcomes[i] = { kind: "finished", record };
-    } else pending.push(i);
+    // A final record stands in for its task (a failure's attempts are spent); an interrupted one
+    // runs again to take its answer, a retrying one to continue its attempts.
+    const outcome = record && record.status !== "interrupted" ? storedOutcome(record) : undefined;
+    if (outcome) outcomes[i] = outcome;
+    else pending.push(i);
   }
   const start = (i: number) => {
     const task = tasks[i]!;

@@ -6,7 +6,6 @@ import type { AttemptInfo, TaskRecord, TaskSpec } from "./records.js";
 import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
 import { AbortRunSignal, abortable, CancelReason, childSignal, InterruptSignal } from "./signals.js";
 import type { Store } from "./store.js";
-import { storedOutcome } from "./stored-outcome.js";
 import { splitReturn } from "./writes.js";
 
 /** What one task needs from its run. */
@@ -40,8 +39,6 @@ export async function runTask(
   task: TaskSpec,
   previous: TaskRecord | undefined,
 ): Promise<TaskOutcome> {
-  // Failed for good before a crash: the attempts are spent, so the failure stands as stored.
-  if (previous?.status === "failed") return storedOutcome(previous)!;
   let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
   const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
   const resumes = previous?.status === "interrupted" ? (previous.resumes ?? []) : [];

@@ -78,3 +78,35 @@ export function workers(
     },
   };
 }
+
+/**
+ * Sample, every `everyMs`, how many runs of `queue` hold a live lease; `stop()` ends the sampling
+ * and gives the most seen at once.
+ */
+export function sampleLeases(
+  store: PostgresStore,
+  schema: string,
+  queue: string,
+  everyMs: number,
+): { stop(): Promise<number> } {
+  let done = false;
+  let max = 0;
+  const sampling = (async () => {
+    while (!done) {
+      const { rows } = await store.pool.query(
+        `SELECT count(*)::int AS n FROM "${schema}".runs
+         WHERE queue = $1 AND lease_owner IS NOT NULL AND lease_expires_at > statement_timestamp()`,
+        [queue],
+      );
+      max = Math.max(max, rows[0].n);
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    async stop() {
+      done = true;
+      await sampling;
+      return max;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import type { Store } from "../../src/engine/store.js";
 import type { PostgresStore } from "../../src/stores/postgres/index.js";
 import { describeWithPostgres, dropSchema, openTestStore, testSchema } from "../stores/postgres-helpers.js";
 import { chain, executions, fan, gates } from "./graphs.js";
-import { ended, sleep, until, workers } from "./helpers.js";
+import { ended, sampleLeases, sleep, until, workers } from "./helpers.js";
 
 const describePg = await describeWithPostgres("cluster workers in one process (worker.int.test.ts)");
 
@@ -333,21 +333,8 @@ describePg("cluster workers", () => {
       Array.from({ length: 8 }, () => submit(plain.fan, { count: 1, mode: "slow" }, { queue: "narrow" })),
     );
     await Promise.all(["w1", "w2", "w3"].map((w) => cluster.start(w)));
-    let max = 0;
-    let done = false;
-    const sampling = (async () => {
-      while (!done) {
-        const { rows } = await store.pool.query(
-          `SELECT count(*)::int AS n FROM "${schema}".runs
-           WHERE queue = 'narrow' AND lease_owner IS NOT NULL AND lease_expires_at > statement_timestamp()`,
-        );
-        max = Math.max(max, rows[0].n);
-        await sleep(10);
-      }
-    })();
+    const leases = sampleLeases(store, schema, "narrow", 10);
     for (const id of ids) expect((await ended(store, id)).status).toBe("completed");
-    done = true;
-    await sampling;
-    expect(max).toBe(2);
+    expect(await leases.stop()).toBe(2);
   });
 });

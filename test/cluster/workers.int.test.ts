@@ -11,7 +11,7 @@ import {
   PG_URL,
   testSchema,
 } from "../stores/postgres-helpers.js";
-import { sleep, until } from "./helpers.js";
+import { sampleLeases, sleep, until } from "./helpers.js";
 import {
   BIN,
   cleanEnv,
@@ -131,18 +131,7 @@ describePg("baton worker processes", () => {
       ids.push(run.id);
     }
 
-    let done = false;
-    let maxLimited = 0;
-    const sampling = (async () => {
-      while (!done) {
-        const { rows } = await store.pool.query(
-          `SELECT count(*)::int AS n FROM "${schema}".runs
-           WHERE queue = 'limited' AND lease_owner IS NOT NULL AND lease_expires_at > statement_timestamp()`,
-        );
-        maxLimited = Math.max(maxLimited, rows[0].n);
-        await sleep(20);
-      }
-    })();
+    const leases = sampleLeases(store, schema, "limited", 20);
     const remaining = async () => {
       const { rows } = await store.pool.query(
         `SELECT count(*)::int AS n FROM "${schema}".runs WHERE status <> 'completed'`,
@@ -161,8 +150,7 @@ describePg("baton worker processes", () => {
       starting.push(spawnWorker().catch(() => undefined));
     }
     await Promise.all(starting);
-    done = true;
-    await sampling;
+    const maxLimited = await leases.stop();
     const stopping = [...alive];
     for (const w of stopping) w.proc.kill("SIGTERM");
     for (const w of stopping) expect((await w.exited).code).toBe(0);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 import { EXPECTED_TOTAL, expectedKeys, PARALLEL_STEPS } from "../fixtures/crash-graph.js";
+import { bundleChild, type ChildCommand } from "../helpers/child-bundle.js";
 
 /**
  * Real processes, real SIGKILL: a child runs the 20-step workflow on SQLite, the parent kills it
@@ -15,32 +16,16 @@ const TRIALS = Number(process.env.CRASH_TRIALS ?? 30);
 const CONCURRENCY = Number(process.env.CRASH_CONCURRENCY ?? 3);
 const ROOT = join(import.meta.dirname, "../..");
 const SOURCE = join(ROOT, "test/fixtures/crash-workflow.ts");
-const BUNDLE = join(ROOT, `node_modules/.cache/baton/crash-workflow-${process.pid}.mjs`);
 const dir = mkdtempSync(join(tmpdir(), "baton-crash-"));
-/** How to start a child: the fixture bundled once (a start costs ~0.1 s of CPU, not ~0.6 s with tsx). */
-let childArgs: string[] = ["--import", "tsx", SOURCE];
+/** How to start a child: the fixture bundled once. */
+let child: ChildCommand;
 
 beforeAll(async () => {
-  try {
-    const { build } = await import("esbuild");
-    await build({
-      entryPoints: [SOURCE],
-      bundle: true,
-      packages: "external",
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile: BUNDLE,
-      logLevel: "error",
-    });
-    childArgs = [BUNDLE];
-  } catch {
-    // No esbuild (it comes with tsx): start each child through tsx, slower but the same test.
-  }
+  child = await bundleChild(SOURCE, "crash-workflow");
 });
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  rmSync(BUNDLE, { force: true });
+  child?.dispose();
 });
 
 interface Generation {
@@ -66,7 +51,7 @@ interface Trial {
 /** Start a child; resolve with how long it ran after `ready` and whether we killed it. */
 function runChild(db: string, runId: string, ledger: string, gen: number, killAfterMs?: number) {
   return new Promise<{ killed: boolean; ranMs: number; out: string; err: string }>((resolve, reject) => {
-    const proc: ChildProcess = spawn(process.execPath, [...childArgs, db, runId, ledger, String(gen)], {
+    const proc: ChildProcess = spawn(process.execPath, [...child.args, db, runId, ledger, String(gen)], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,32 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TaskRecord } from "../../src/engine/records.js";
 import { BACKOFF, type LedgerEntry, readLedger } from "../fixtures/saga-graph.js";
-import { prepareChild, readStore, startChild } from "./processes.js";
+import { readStore, sagaProcesses } from "./processes.js";
 
 /**
  * SIGKILL while a node waits out its backoff (2 s between attempts), on SQLite with real processes.
  * A fresh process must continue the attempt count where the dead one stopped and wait only what is
  * left of the stored `nextDueAt`, not a whole new delay, nor none at all.
  */
-const dir = mkdtempSync(join(tmpdir(), "baton-saga-backoff-"));
-let child: Awaited<ReturnType<typeof prepareChild>>;
-beforeAll(async () => {
-  child = await prepareChild();
-});
-afterAll(() => {
-  child.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { files, start } = sagaProcesses("backoff");
 
 /** How long after the retry is announced the process dies: well inside the 2 s wait. */
 const KILL_AFTER_MS = 700;
-
-function files(name: string) {
-  return { db: join(dir, `${name}.db`), ledger: join(dir, `${name}.ledger`) };
-}
 
 const flakyOf = (tasks: readonly TaskRecord[]) => tasks.find((t) => t.node === "flaky");
 const attemptsIn = (ledger: readonly LedgerEntry[]) =>
@@ -37,7 +22,7 @@ const attemptsIn = (ledger: readonly LedgerEntry[]) =>
  * attempt `attempt`. Returns when the process started and the retrying record it left behind.
  */
 async function killDuringBackoff(f: ReturnType<typeof files>, runId: string, gen: number, attempt: number) {
-  const c = startChild(child.args, "backoff", f, runId, gen, { succeedOn: 0 });
+  const c = start("backoff", f, runId, gen, { succeedOn: 0 });
   const readyAt = await c.ready;
   const retry = await c.event((e) => e.type === "node_retrying" && e.attempt === attempt);
   await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
@@ -71,7 +56,7 @@ describe.concurrent("SIGKILL during retry backoff (SQLite, real processes)", () 
     const f = files("completes");
     const runId = "backoff-completes";
     // Generation 1: attempt 1 fails; killed while waiting for attempt 2.
-    const c1 = startChild(child.args, "backoff", f, runId, 1, { succeedOn: 3 });
+    const c1 = start("backoff", f, runId, 1, { succeedOn: 3 });
     const retry1 = await c1.event((e) => e.type === "node_retrying" && e.attempt === 1);
     expect(retry1.delayMs).toBe(BACKOFF.delayMs);
     await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
@@ -83,7 +68,7 @@ describe.concurrent("SIGKILL during retry backoff (SQLite, real processes)", () 
     const second = await killDuringBackoff(f, runId, 2, 2);
     expectHonoured(readLedger(f.ledger), 2, second.readyAt, first.nextDueAt!);
     // Generation 3 resumes: attempt 3 succeeds.
-    const c3 = startChild(child.args, "backoff", f, runId, 3);
+    const c3 = start("backoff", f, runId, 3);
     const resumedAt = await c3.ready;
     expect((await c3.exit).status).toBe("completed");
     const ledger = readLedger(f.ledger);
@@ -111,7 +96,7 @@ describe.concurrent("SIGKILL during retry backoff (SQLite, real processes)", () 
     const f = files("fails");
     const runId = "backoff-fails";
     const first = await killDuringBackoff(f, runId, 1, 1);
-    const c2 = startChild(child.args, "backoff", f, runId, 2);
+    const c2 = start("backoff", f, runId, 2);
     const resumedAt = await c2.ready;
     const retry2 = await c2.event((e) => e.type === "node_retrying" && e.attempt === 2);
     expect((await c2.exit).status).toBe("compensated");

@@ -1,27 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type LedgerEntry, readLedger, type SagaPlan } from "../fixtures/saga-graph.js";
-import { type Child, prepareChild, readStore, startChild } from "./processes.js";
+import { type Child, readStore, sagaProcesses } from "./processes.js";
 
 /**
  * SIGKILL in the middle of compensation, on SQLite with real processes. The saga a -> [b, c] -> d -> e
  * fails at e; its undos (d, b, c, a: b finishes after c) take 400 ms each, half before applying
  * their effect and half after, so a kill 100 ms after one undo is recorded lands inside the next.
  */
-const dir = mkdtempSync(join(tmpdir(), "baton-saga-undo-"));
-let child: Awaited<ReturnType<typeof prepareChild>>;
-beforeAll(async () => {
-  child = await prepareChild();
-});
-afterAll(() => {
-  child.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+const { files, start } = sagaProcesses("undo");
 
 const KILL_AFTER_MS = 100;
-const files = (name: string) => ({ db: join(dir, `${name}.db`), ledger: join(dir, `${name}.ledger`) });
 const undoneBy = (ledger: readonly LedgerEntry[]) =>
   ledger.filter((e) => e.op === "undo").map((e) => [e.node, e.gen]);
 const startsOf = (ledger: readonly LedgerEntry[], node: string) =>
@@ -48,16 +36,16 @@ describe.concurrent("SIGKILL during compensation (SQLite, real processes)", () =
     const f = files("compensated");
     const runId = "undo-compensated";
     const plan: SagaPlan = { fatal: { node: "e", how: "nonRetryable" } };
-    const c1 = startChild(child.args, "slow-undo", f, runId, 1, { plan });
+    const c1 = start("slow-undo", f, runId, 1, { plan });
     let stored = await killAfter(c1, f, runId, (n, s) => n === "d" && s === "done");
     expect(stored.compensations.map((c) => [c.node, c.status])).toEqual([["d", "done"]]);
-    const c2 = startChild(child.args, "slow-undo", f, runId, 2);
+    const c2 = start("slow-undo", f, runId, 2);
     stored = await killAfter(c2, f, runId, (n, s) => n === "b" && s === "done");
     expect(stored.compensations.map((c) => [c.node, c.status])).toEqual([
       ["d", "done"],
       ["b", "done"],
     ]);
-    const c3 = startChild(child.args, "slow-undo", f, runId, 3);
+    const c3 = start("slow-undo", f, runId, 3);
     expect((await c3.exit).status).toBe("compensated");
 
     const ledger = readLedger(f.ledger);
@@ -100,16 +88,16 @@ describe.concurrent("SIGKILL during compensation (SQLite, real processes)", () =
     const f = files("broken");
     const runId = "undo-broken";
     const plan: SagaPlan = { fatal: { node: "e", how: "exhaust" }, brokenUndo: "c" };
-    const c1 = startChild(child.args, "slow-undo", f, runId, 1, { plan });
+    const c1 = start("slow-undo", f, runId, 1, { plan });
     await killAfter(c1, f, runId, (n, s) => n === "d" && s === "done");
     // Generation 2 undoes b, then is killed while c's undo waits to be retried.
-    const c2 = startChild(child.args, "slow-undo", f, runId, 2);
+    const c2 = start("slow-undo", f, runId, 2);
     const stored2 = await killAfter(c2, f, runId, (n, s) => n === "c" && s === "retrying");
     expect(stored2.compensations.map((c) => [c.node, c.status])).toEqual([
       ["d", "done"],
       ["b", "done"],
     ]);
-    const c3 = startChild(child.args, "slow-undo", f, runId, 3);
+    const c3 = start("slow-undo", f, runId, 3);
     expect((await c3.exit).status).toBe("compensation_failed");
 
     const message = 'Undo of "c" failed after 3 attempt(s): cannot undo c';
@@ -132,7 +120,7 @@ describe.concurrent("SIGKILL during compensation (SQLite, real processes)", () =
     expect(startsOf(ledger, "a")).toEqual([]);
     expect(startsOf(ledger, "c").length).toBeGreaterThanOrEqual(4); // 1+ in generation 2, 3 in generation 3
     // A later process finds the failure as it was left: reported, not retried into silence.
-    const c4 = startChild(child.args, "slow-undo", f, runId, 4);
+    const c4 = start("slow-undo", f, runId, 4);
     expect((await c4.exit).status).toBe("compensation_failed");
     expect(readLedger(f.ledger)).toHaveLength(ledger.length);
   });

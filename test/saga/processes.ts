@@ -1,38 +1,46 @@
 /**
  * Real child processes for the saga crash tests, in the manner of test/durability/crash.int.test.ts:
- * the child fixture is bundled once (a start then costs ~0.1 s, not ~0.6 s through tsx), started on
- * a SQLite file, watched line by line and killed with SIGKILL when the test says.
+ * the child fixture is bundled once, started on a SQLite file, watched line by line and killed with
+ * SIGKILL when the test says.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type { CompensationRecord, RunRecord, TaskRecord } from "../../src/engine/records.js";
 import { openSqliteStore } from "../../src/stores/sqlite/index.js";
+import { bundleChild, type ChildCommand } from "../helpers/child-bundle.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const SOURCE = join(ROOT, "test/fixtures/saga-child.ts");
 
 export type Scenario = "backoff" | "saga" | "slow-undo";
+/** A run's SQLite file and the effects ledger its nodes append to. */
+export interface RunFiles {
+  db: string;
+  ledger: string;
+}
 
-/** Bundle the child once per test file; falls back to tsx when esbuild is missing. */
-export async function prepareChild(): Promise<{ args: string[]; dispose(): void }> {
-  const bundle = join(ROOT, `node_modules/.cache/baton/saga-child-${process.pid}-${Date.now()}.mjs`);
-  try {
-    const { build } = await import("esbuild");
-    await build({
-      entryPoints: [SOURCE],
-      bundle: true,
-      packages: "external",
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      outfile: bundle,
-      logLevel: "error",
-    });
-    return { args: [bundle], dispose: () => rmSync(bundle, { force: true }) };
-  } catch {
-    return { args: ["--import", "tsx", SOURCE], dispose: () => undefined };
-  }
+/**
+ * One test file's processes: a temporary folder and the child bundled once, both removed after
+ * the file; `files(name)` names a run's database and ledger there, `start` starts a child.
+ */
+export function sagaProcesses(label: string) {
+  const dir = mkdtempSync(join(tmpdir(), `baton-saga-${label}-`));
+  let child: ChildCommand | undefined;
+  beforeAll(async () => {
+    child = await bundleChild(SOURCE, "saga-child");
+  });
+  afterAll(() => {
+    child?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    files: (name: string) => ({ db: join(dir, `${name}.db`), ledger: join(dir, `${name}.ledger`) }),
+    start: (scenario: Scenario, files: RunFiles, runId: string, gen: number, input?: unknown) =>
+      startChild(child!.args, scenario, files, runId, gen, input),
+  };
 }
 
 export interface ChildEvent {
@@ -55,10 +63,10 @@ export interface Child {
   readonly exit: Promise<{ killed: boolean; status?: string; out: string; err: string }>;
 }
 
-export function startChild(
+function startChild(
   childArgs: readonly string[],
   scenario: Scenario,
-  files: { db: string; ledger: string },
+  files: RunFiles,
   runId: string,
   gen: number,
   input: unknown = {},

@@ -3,7 +3,11 @@ import type { TaskRecord } from "../../src/engine/records.js";
 import type { Store } from "../../src/engine/store.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { append, defineState, END, START, StateGraph } from "../graph/core.js";
-import { crashed, dyingStore, uid } from "../stores/contract/helpers.js";
+import { type CrashRule, crashed, dyingStore, uid } from "../stores/contract/helpers.js";
+
+/** Crash just before the run's status says `compensation_failed` (the saga log already does). */
+const beforeSayingCompensationFailed: CrashRule = (m, arg) =>
+  m === "updateRun" && (arg as { status?: string }).status === "compensation_failed" ? "before" : undefined;
 
 /**
  * Crashes at the exact writes the SIGKILL tests can only hit by chance: right after a node's final
@@ -98,11 +102,7 @@ describe("recovery at the edges of failure", () => {
     const inner = new MemoryStore();
     const calls = { pay: [] as number[], undo: [] as number[] };
     const opts = { payFailures: 99, undoWorks: () => false };
-    const dying = dyingStore(inner, (m, arg) =>
-      m === "updateRun" && (arg as { status?: string }).status === "compensation_failed"
-        ? "before"
-        : undefined,
-    );
+    const dying = dyingStore(inner, beforeSayingCompensationFailed);
     const runId = uid();
     void saga(dying, calls, opts).run({}, { runId });
     await crashed(dying, runId);
@@ -127,11 +127,7 @@ describe("recovery at the edges of failure", () => {
     const calls = { pay: [] as number[], undo: [] as number[] };
     let undoWorks = false;
     const opts = { payFailures: 99, undoWorks: () => undoWorks };
-    const dying = dyingStore(inner, (m, arg) =>
-      m === "updateRun" && (arg as { status?: string }).status === "compensation_failed"
-        ? "before"
-        : undefined,
-    );
+    const dying = dyingStore(inner, beforeSayingCompensationFailed);
     const runId = uid();
     void saga(dying, calls, opts).run({}, { runId });
     await crashed(dying, runId);

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readLedger, type SagaPlan } from "../fixtures/saga-graph.js";
-import { prepareChild, readStore, startChild } from "./processes.js";
+import { readStore, sagaProcesses } from "./processes.js";
 import { type CrashSnapshot, checkSaga, crashesArb, planArb } from "./saga-model.js";
 
 /**
@@ -18,15 +15,7 @@ const RUNS = Number(process.env.SAGA_PROCESS_RUNS ?? 24);
 const CONCURRENCY = Number(process.env.SAGA_CONCURRENCY ?? 4);
 const SEED = Number(process.env.SAGA_SEED ?? Date.now() % 2 ** 31);
 
-const dir = mkdtempSync(join(tmpdir(), "baton-saga-prop-"));
-let child: Awaited<ReturnType<typeof prepareChild>>;
-beforeAll(async () => {
-  child = await prepareChild();
-});
-afterAll(() => {
-  child.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
+const saga = sagaProcesses("prop");
 
 interface Case {
   index: number;
@@ -37,8 +26,8 @@ interface Case {
 
 /** Run one generation; kill it after `delayMs` when given. Resolves with whether it was killed. */
 async function generation(name: string, runId: string, gen: number, plan: SagaPlan, delayMs?: number) {
-  const files = { db: join(dir, `${name}.db`), ledger: join(dir, `${name}.ledger`) };
-  const c = startChild(child.args, "saga", files, runId, gen, { plan });
+  const files = saga.files(name);
+  const c = saga.start("saga", files, runId, gen, { plan });
   const readyAt = await c.ready;
   // A process that finished first is not killed (kill() on an exited child does nothing).
   if (delayMs !== undefined) setTimeout(() => c.kill(), delayMs);
@@ -48,14 +37,14 @@ async function generation(name: string, runId: string, gen: number, plan: SagaPl
 
 /** What a finished run left: the store's records and the ledger its processes wrote. */
 async function observe(name: string, runId: string, plan: SagaPlan, crashes: CrashSnapshot[]) {
-  const stored = await readStore(join(dir, `${name}.db`), runId);
+  const stored = await readStore(saga.files(name).db, runId);
   return {
     runId,
     plan,
     run: stored.run,
     tasks: stored.tasks,
     compensations: stored.compensations,
-    ledger: readLedger(join(dir, `${name}.ledger`)),
+    ledger: readLedger(saga.files(name).ledger),
     crashes,
   };
 }

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { RunResult } from "../../engine/compiled.js";
 import type { RunEvent } from "../../engine/events.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
 import { type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
 import { progressPrinter } from "../progress.js";
+import { type InputOptions, readInput, runInput } from "../run-input.js";
 import {
   openRuntime,
   type Runtime,
@@ -13,10 +13,7 @@ import {
   workflowPathFor,
 } from "../runtime.js";
 
-export interface RunCommandOptions extends RuntimeOptions {
-  input?: string;
-  inputFile?: string;
-  query?: string;
+export interface RunCommandOptions extends RuntimeOptions, InputOptions {
   runId?: string;
   json?: boolean;
 }
@@ -34,11 +31,7 @@ export async function runCommand(ref: string, options: RunCommandOptions): Promi
   return withRuntime(options, async (rt) => {
     const workflow = await loadWorkflow(ref, rt.ctx);
     if (workflow.path) rememberWorkflowPath(rt.dbSpec, workflow.graph.name, workflow.path);
-    const given =
-      input ??
-      (options.query !== undefined ? queryInput(workflow, options.query) : workflow.shipped?.defaultInput) ??
-      {};
-    const result = await workflow.graph.run(given, {
+    const result = await workflow.graph.run(runInput(workflow, input, options.query), {
       ...(options.runId ? { runId: options.runId } : {}),
       onEvent: listener(options),
     });
@@ -72,30 +65,6 @@ export async function withRuntime(
   } finally {
     await rt.close();
   }
-}
-
-function readInput(options: RunCommandOptions): Record<string, unknown> | undefined {
-  if (options.input !== undefined && options.inputFile !== undefined)
-    throw new UsageError("Give --input or --input-file, not both");
-  let text = options.input;
-  let source = "--input";
-  if (options.inputFile !== undefined) {
-    source = `--input-file ${options.inputFile}`;
-    try {
-      text = readFileSync(options.inputFile, "utf8");
-    } catch {
-      throw new UsageError(`Input file not found: ${options.inputFile}`);
-    }
-  }
-  if (text === undefined) return undefined;
-  const parsed = parseJsonOption(text, source);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new UsageError(`${source} must be a JSON object`);
-  return parsed as Record<string, unknown>;
-}
-
-function queryInput(workflow: LoadedWorkflow, query: string): Record<string, unknown> {
-  return workflow.shipped?.fromQuery?.(query) ?? { query };
 }
 
 /** Tracing spans (a no-op without an OpenTelemetry SDK) and, unless --json, live progress. */

@@ -1,16 +1,13 @@
-import { readFileSync } from "node:fs";
 import { validateInput } from "../../engine/input.js";
 import { TERMINAL_STATUSES } from "../../engine/records.js";
 import { isClusterStore } from "../../stores/postgres/cluster-store.js";
-import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
+import { EXIT, exitCodeFor, UsageError } from "../exit.js";
 import { loadWorkflow } from "../load-workflow.js";
+import { type InputOptions, readInput, runInput } from "../run-input.js";
 import { type RuntimeOptions, rememberWorkflowPath } from "../runtime.js";
 import { withRuntime } from "./run.js";
 
-export interface SubmitCommandOptions extends RuntimeOptions {
-  input?: string;
-  inputFile?: string;
-  query?: string;
+export interface SubmitCommandOptions extends RuntimeOptions, InputOptions {
   queue?: string;
   runId?: string;
   /** Wait until a worker has run it, and exit as `baton run` would. */
@@ -34,12 +31,7 @@ export async function submitCommand(ref: string, options: SubmitCommandOptions):
     const workflow = await loadWorkflow(ref, rt.ctx);
     const { graph } = workflow;
     if (workflow.path) rememberWorkflowPath(rt.dbSpec, graph.name, workflow.path);
-    const given =
-      input ??
-      (options.query !== undefined
-        ? (workflow.shipped?.fromQuery?.(options.query) ?? { query: options.query })
-        : workflow.shipped?.defaultInput) ??
-      {};
+    const given = runInput(workflow, input, options.query);
     validateInput(graph.definition, given);
     const { run, created } = await store.submitRun({
       id: options.runId ?? globalThis.crypto.randomUUID(),
@@ -69,24 +61,4 @@ export async function submitCommand(ref: string, options: SubmitCommandOptions):
     process.stdout.write(`${out}\n`);
     return exitCodeFor(now.status);
   });
-}
-
-function readInput(options: SubmitCommandOptions): Record<string, unknown> | undefined {
-  if (options.input !== undefined && options.inputFile !== undefined)
-    throw new UsageError("Give --input or --input-file, not both");
-  let text = options.input;
-  let source = "--input";
-  if (options.inputFile !== undefined) {
-    source = `--input-file ${options.inputFile}`;
-    try {
-      text = readFileSync(options.inputFile, "utf8");
-    } catch {
-      throw new UsageError(`Input file not found: ${options.inputFile}`);
-    }
-  }
-  if (text === undefined) return undefined;
-  const parsed = parseJsonOption(text, source);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-    throw new UsageError(`${source} must be a JSON object`);
-  return parsed as Record<string, unknown>;
 }
