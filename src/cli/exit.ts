@@ -24,3 +24,16 @@ export function parseJsonOption(text: string, option: string): unknown {
 
 /** Wraps a command's action so its exit code reaches `main`. */
 export type Act = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
+
+/** Parse a whole-number option, naming the option and the range when it is out of it. */
+export function wholeNumberOption(text: string, option: string, min: number, max = Infinity): number {
+  const n = Number(text);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  const range =
+    max !== Infinity
+      ? `a whole number from ${min} to ${max}`
+      : min === 1
+        ? "a positive integer"
+        : `a whole number ≥ ${min}`;
+  throw new UsageError(`${option} must be ${range}, not "${text}"`);
+}

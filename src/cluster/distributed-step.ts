@@ -1,7 +1,7 @@
 import type { TaskRecord, TaskSpec } from "../engine/records.js";
 import { CancelReason } from "../engine/signals.js";
 import { runStep, type StepRunner } from "../engine/step-runner.js";
-import { storedOutcome } from "../engine/stored-outcome.js";
+import { isFinal, storedOutcome } from "../engine/stored-outcome.js";
 import type { TaskEnv, TaskOutcome } from "../engine/task-runner.js";
 import { BatonError } from "../errors.js";
 import type { ClusterStore, Fence, StepProgress, StepTaskOffer } from "../stores/postgres/cluster-store.js";
@@ -22,9 +22,6 @@ export interface DistributeContext {
 }
 
 const offeredAlready = (p: StepProgress) => p.open > 0 || p.aborted.length > 0;
-/** A task with a final record is not offered again: finished, or failed for good (the failure stands). */
-const done = (r: TaskRecord | undefined) =>
-  r?.status === "succeeded" || r?.status === "continued" || r?.status === "failed";
 
 /**
  * The step runner a worker drives a run with. A small step runs here, as always (`runStep`). A
@@ -43,7 +40,8 @@ export function distributedSteps(
 ): StepRunner {
   let first = true;
   return async (env, nodes, tasks, stored, maxConcurrency) => {
-    const open = tasks.filter((t) => !done(stored?.get(t.id)));
+    // A task with a final record is not offered again (a failure stands).
+    const open = tasks.filter((t) => !isFinal(stored?.get(t.id)));
     // A run taken over may be in a step its last driver offered: wait for those tasks, whatever
     // this worker's own threshold, or they would run twice.
     const offeredBefore =

@@ -1,8 +1,8 @@
 import { engineOf } from "../engine/engine-registry.js";
 import type { Engine } from "../engine/loop.js";
 import type { TaskSpec } from "../engine/records.js";
-import { isFinished } from "../engine/replay.js";
 import type { Store } from "../engine/store.js";
+import { isFinal } from "../engine/stored-outcome.js";
 import { runTask, type TaskEnv } from "../engine/task-runner.js";
 import type { NodeSpec } from "../graph/types.js";
 import type { ClaimedStepTask, ClusterStore, Fence } from "../stores/postgres/cluster-store.js";
@@ -80,7 +80,7 @@ async function runOne(
   }
   const { engine, node } = found;
   const previous = task.previous;
-  if (previous && (isFinished(previous) || previous.status === "failed")) {
+  if (isFinal(previous)) {
     // It ended before (finished, or failed for good): complete the task as it stands, never run it again.
     await underFence({ fence }, () => ctx.workflowStore.putTask(previous));
     return previous.status;

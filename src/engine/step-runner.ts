@@ -1,6 +1,6 @@
 import type { NodeSpec } from "../graph/types.js";
 import type { TaskRecord, TaskSpec } from "./records.js";
-import { storedOutcome } from "./stored-outcome.js";
+import { isFinal, storedOutcome } from "./stored-outcome.js";
 import { runTask, type TaskEnv, type TaskOutcome } from "./task-runner.js";
 
 /** How a step's tasks run: here (`runStep`), or spread over many workers (`baton worker`). */
@@ -27,10 +27,8 @@ export async function runStep(
   const pending: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const record = stored?.get(tasks[i]!.id);
-    // A final record stands in for its task (a failure's attempts are spent); an interrupted one
-    // runs again to take its answer, a retrying one to continue its attempts.
-    const outcome = record && record.status !== "interrupted" ? storedOutcome(record) : undefined;
-    if (outcome) outcomes[i] = outcome;
+    // An interrupted task runs again to take its answer, a retrying one to spend its attempts left.
+    if (isFinal(record)) outcomes[i] = storedOutcome(record)!;
     else pending.push(i);
   }
   const start = (i: number) => {

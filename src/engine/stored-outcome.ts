@@ -1,6 +1,11 @@
 import { NodeFailedError } from "../errors.js";
 import type { TaskRecord } from "./records.js";
+import { isFinished } from "./replay.js";
 import type { TaskOutcome } from "./task-runner.js";
+
+/** A record that stands for its task for good: finished, or failed with its attempts spent. */
+export const isFinal = (r: TaskRecord | undefined): r is TaskRecord =>
+  r !== undefined && (isFinished(r) || r.status === "failed");
 
 /**
  * The outcome a stored record stands for, as `runTask` returned it where the task ran: for a step

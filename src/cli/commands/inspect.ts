@@ -1,5 +1,5 @@
 import type { RunStatus } from "../../engine/records.js";
-import { UsageError } from "../exit.js";
+import { UsageError, wholeNumberOption } from "../exit.js";
 import { loadWorkflow } from "../load-workflow.js";
 import type { RuntimeOptions } from "../runtime.js";
 import { workflowPathFor } from "../runtime.js";
@@ -23,8 +23,7 @@ export async function runsCommand(
 ): Promise<number> {
   if (options.status && !STATUSES.includes(options.status as RunStatus))
     throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
-  const limit = options.limit === undefined ? 20 : Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit must be a positive integer");
+  const limit = options.limit === undefined ? 20 : wholeNumberOption(options.limit, "--limit", 1);
   return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
     const runs = await rt.store.listRuns({
       ...(options.status ? { status: options.status as RunStatus } : {}),

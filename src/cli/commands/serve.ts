@@ -1,6 +1,6 @@
 import { isLoopbackHost } from "../../http/access.js";
 import { startServer } from "../../http/server.js";
-import { UsageError } from "../exit.js";
+import { wholeNumberOption } from "../exit.js";
 
 export interface ServeCommandOptions {
   port?: string;
@@ -12,9 +12,7 @@ export interface ServeCommandOptions {
 
 /** `baton serve`: the HTTP API and the dashboard until SIGINT or SIGTERM; resolves with the exit code. */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
-  const port = Number(options.port ?? "7400");
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${options.port}"`);
+  const port = wholeNumberOption(options.port ?? "7400", "--port", 0, 65_535);
   const token = options.token ?? (process.env.BATON_TOKEN || undefined);
   const server = await startServer({
     port,

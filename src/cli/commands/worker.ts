@@ -5,7 +5,7 @@ import type { Workflow, WorkflowSource } from "../../cluster/workflow.js";
 import { type ClusterStore, isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import type { WorkflowContext } from "../../workflows/types.js";
-import { EXIT, UsageError } from "../exit.js";
+import { EXIT, UsageError, wholeNumberOption } from "../exit.js";
 import { loadWorkflow } from "../load-workflow.js";
 import { openStoreFor, type RuntimeOptions, workflowPathFor } from "../runtime.js";
 import { withRuntime } from "./run.js";
@@ -36,7 +36,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     pollMs: count(options.pollMs, "--poll-ms", 500, 10),
     distributeAbove: count(options.distributeAbove, "--distribute-above", 32, 0),
   };
-  const graceMs = count(options.graceMs, "--grace-ms", 20_000, 0) ?? 0;
+  const graceMs = count(options.graceMs, "--grace-ms", 20_000, 0);
   return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
     if (!isClusterStore(rt.store))
       throw new UsageError(`baton worker needs a PostgreSQL database (--db postgres://…), not ${rt.dbSpec}`);
@@ -152,19 +152,14 @@ function describe(e: WorkerEvent): string | undefined {
   }
 }
 
-function count(text: string | undefined, option: string, fallback: number, min: number): number;
-function count(
+/** A whole-number option, or the fallback when it was not given. */
+function count<F extends number | undefined>(
   text: string | undefined,
   option: string,
-  fallback: undefined,
+  fallback: F,
   min: number,
-): number | undefined;
-function count(text: string | undefined, option: string, fallback: number | undefined, min: number) {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${option} must be a whole number ≥ ${min}, not "${text}"`);
-  return n;
+): number | F {
+  return text === undefined ? fallback : wholeNumberOption(text, option, min);
 }
 
 function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
