@@ -61,7 +61,10 @@ describePg("HTTP API over PostgreSQL", () => {
     const feed = openFeed(res);
     await feed.waitFor((e) => e.type === "ready");
     await approvalGraph(worker).run({ topic: "urgent" }, { runId: "pg-far" });
-    const seen = await feed.waitFor((e) => e.type === "run_changed" && e.runId === "pg-far");
+    // The feed may report the run running first: wait for the state under test.
+    const seen = await feed.waitFor(
+      (e) => e.type === "run_changed" && e.runId === "pg-far" && e.status === "interrupted",
+    );
     expect(seen.status).toBe("interrupted");
     await feed.close();
   });
