@@ -13,6 +13,8 @@ export type ErrorCode =
   | "NODE_TIMEOUT"
   | "RUN_NOT_FOUND"
   | "RUN_STATE"
+  | "RUN_BUSY"
+  | "RUN_CONFLICT"
   | "GRAPH_CHANGED"
   | "RUN_CANCELLED"
   | "RUN_ABORTED"
@@ -76,7 +78,7 @@ export class NodeFailedError extends BatonError {
   constructor(node: string, cause: Error, attempts: number, context: ErrorContext = {}) {
     super(
       "NODE_FAILED",
-      `Node "${node}" failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${cause.message}`,
+      `Node "${node}" failed${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${messageOf(cause)}`,
       {
         ...context,
         node,
@@ -87,15 +89,29 @@ export class NodeFailedError extends BatonError {
   }
 }
 
-/** Anything thrown by user code, as an Error. */
+/**
+ * Anything thrown by user code, as an Error whose message says something: `throw undefined`,
+ * `throw null` or `throw ""` become an error saying so (and what to throw instead).
+ */
 export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
+  if (thrown === undefined || thrown === null || thrown === "")
+    return new Error(
+      `threw ${thrown === "" ? "an empty string" : String(thrown)} instead of an Error (throw new Error("what went wrong"))`,
+    );
   if (typeof thrown === "string") return new Error(thrown);
   try {
-    return new Error(JSON.stringify(thrown));
+    const json = JSON.stringify(thrown);
+    if (json !== undefined) return new Error(json);
   } catch {
-    return new Error(String(thrown));
+    // Not serialisable (a cycle, a BigInt): its string form below.
   }
+  return new Error(String(thrown));
+}
+
+/** An error's message, or a stand-in naming its type when it has none (`throw new Error()`). */
+export function messageOf(error: Error): string {
+  return error.message === "" ? `${error.name} with no message` : error.message;
 }
 
 /** A plain, storable description of an error. */
@@ -109,7 +125,7 @@ export interface ErrorInfo {
 
 export function errorInfo(error: unknown): ErrorInfo {
   const e = coerceError(error);
-  const info: ErrorInfo = { name: e.name, message: e.message };
+  const info: ErrorInfo = { name: e.name, message: messageOf(e) };
   const code = (e as { code?: unknown }).code;
   if (typeof code === "string") info.code = code;
   if (e instanceof BatonError && e.node !== undefined) info.node = e.node;

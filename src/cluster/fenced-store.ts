@@ -1,3 +1,4 @@
+import type { NewHistoryEvent } from "../engine/history.js";
 import type { Checkpoint, CompensationRecord, NewRun, RunPatch, TaskRecord } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
 import { BatonError } from "../errors.js";
@@ -27,6 +28,13 @@ export function fencedStore(store: ClusterStore): Store {
       );
     },
     getRun: (runId) => store.getRun(runId),
+    // Leases are the worker's own business (it claimed the run); history records what happened
+    // even from a worker that just lost its lease.
+    acquireRun: (runId, owner, replace) => store.acquireRun(runId, owner, replace),
+    heartbeat: (ownerId, runIds, leaseMs) => store.heartbeat(ownerId, runIds, leaseMs),
+    releaseRun: (ownerId, runId) => store.releaseRun(ownerId, runId),
+    appendHistory: (events) => store.appendHistory(events),
+    listHistory: (runId, page) => store.listHistory(runId, page),
     listRuns: (filter) => store.listRuns(filter),
     listTasks: (runId) => store.listTasks(runId),
     listCheckpoints: (runId) => store.listCheckpoints(runId),
@@ -35,9 +43,9 @@ export function fencedStore(store: ClusterStore): Store {
       const { fence } = scope(runId);
       check(fence, await store.updateRunFenced(fence, runId, patch));
     },
-    async putTask(record: TaskRecord) {
+    async putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]) {
       const s = scope(record.runId);
-      check(s.fence, await store.putTaskFenced(s.fence, record));
+      check(s.fence, await store.putTaskFenced(s.fence, record, history));
       if (record.status === "retrying") s.onRetrying?.(record);
     },
     async putCheckpoint(checkpoint: Checkpoint) {

@@ -82,11 +82,17 @@ async function drive(
   }
   if (run.cancelRequested && !TERMINAL_STATUSES.has(run.status)) {
     // Cancelled while nobody ran it (or its worker died): carry the cancellation out here.
-    await graph.cancel(run.id, { compensate: run.cancelRequested.compensate, takeOver: true });
+    await graph.cancel(run.id, {
+      compensate: run.cancelRequested.compensate,
+      ownedBy: ctx.workerId,
+      actor: { via: "worker", who: ctx.workerId },
+    });
     return (await ctx.store.getRun(run.id))?.status ?? "cancelled";
   }
   const options: ResumeOptions = {
     signal,
+    ownedBy: ctx.workerId,
+    actor: { via: "worker", who: ctx.workerId },
     stepRunner: distributedSteps(ctx.distribute, fence, steps),
     onEvent: (event) => {
       if (event.type === "run_started") ctx.emit({ type: "run_started", runId: run.id });

@@ -1,23 +1,46 @@
-import { BatonError, type ErrorInfo, errorInfo } from "../errors.js";
+import { BatonError, coerceError, type ErrorCode, type ErrorInfo, errorInfo } from "../errors.js";
 import { structureHash } from "../graph/hash.js";
 import { toMermaid } from "../graph/mermaid.js";
-import type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "../graph/state.js";
+import {
+  type ChannelMap,
+  initialState,
+  type StateDefinition,
+  type StateOf,
+  type UpdateOf,
+} from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import { activeRun, registerActive } from "./active-runs.js";
+import { answersFor, checkSameWorkflow, forkRefused, undoneBefore } from "./control-checks.js";
 import { defaultStore } from "./default-store.js";
 import { registerEngine } from "./engine-registry.js";
 import { eventStream } from "./event-stream.js";
 import { type EventListener, type RunEvent, safeEmitter } from "./events.js";
+import {
+  type Actor,
+  APP_ACTOR,
+  type HistoryEvent,
+  type HistoryPage,
+  type NewHistoryEvent,
+  type RunHistoryEntry,
+} from "./history.js";
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
+import { DEFAULT_LEASE_MS, newOwnerId, RunBusyError, takeRun } from "./ownership.js";
 import { deliverResume, loadPosition, seedRun } from "./position.js";
 import { recordOutcome } from "./record-outcome.js";
-import type { InterruptInfo, RunRecord, RunStatus, TaskSpec } from "./records.js";
+import {
+  type InterruptInfo,
+  type RunRecord,
+  type RunStatus,
+  type TaskSpec,
+  TERMINAL_STATUSES,
+} from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { routingTable } from "./routing.js";
-import { CancelReason } from "./signals.js";
+import { watchRun } from "./run-watch.js";
+import { CancelReason, StopReason } from "./signals.js";
 import type { StepRunner } from "./step-runner.js";
-import type { Store } from "./store.js";
+import { type Store, writeInOrder } from "./store.js";
 import { applyWrites } from "./writes.js";
 
 export interface CompileOptions {
@@ -39,6 +62,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: EventListener;
   queue?: string;
+  /** Who starts the run, for its history (default: the application). */
+  actor?: Actor;
+  /** How long this process's hold on the run lasts unless renewed (default 30 s, `BATON_LEASE_MS`). */
+  leaseMs?: number;
 }
 
 export interface ResumeOptions {
@@ -50,6 +77,22 @@ export interface ResumeOptions {
   retry?: boolean;
   /** How each step's tasks run; `baton worker` spreads large steps over workers. Default: here. */
   stepRunner?: StepRunner;
+  /** Who resumes the run, for its history (default: the application). */
+  actor?: Actor;
+  /**
+   * The caller already holds the run's lease under this owner id and keeps it alive (a `baton
+   * worker` that claimed the run): the engine neither takes, renews nor releases it.
+   */
+  ownedBy?: string;
+  leaseMs?: number;
+}
+
+export interface CancelOptions {
+  /** Undo the run's completed steps. */
+  compensate?: boolean;
+  /** The caller holds the run's lease under this owner id (a worker that claimed it): cancel it here. */
+  ownedBy?: string;
+  actor?: Actor;
 }
 
 export interface RunResult<S> {
@@ -87,28 +130,41 @@ export interface CompiledGraph<C extends ChannelMap> {
   run(input: UpdateOf<C>, options?: RunOptions): Promise<RunResult<StateOf<C>>>;
   /** Run, yielding every event as it happens. */
   stream(input: UpdateOf<C>, options?: Omit<RunOptions, "onEvent">): AsyncGenerator<RunEvent>;
-  /** Continue a paused (or crashed) run; `value` is what the pending `interrupt()` returns. */
+  /**
+   * Continue a paused (or crashed) run; `value` is what the pending `interrupt()` returns (with
+   * several tasks waiting, `{ [taskId]: value }` answers each separately). Refused with `RUN_BUSY`
+   * while another live process drives the run; a run whose owner is gone is taken over.
+   */
   resume(runId: string, value?: unknown, options?: ResumeOptions): Promise<RunResult<StateOf<C>>>;
+  /** Run a failed or cancelled run again from its last checkpoint; its history is kept. */
+  retry(runId: string, options?: Omit<ResumeOptions, "retry">): Promise<RunResult<StateOf<C>>>;
   getState(runId: string): Promise<RunSnapshot<StateOf<C>>>;
   history(runId: string): Promise<HistoryEntry<StateOf<C>>[]>;
-  /** Start a new run from a checkpoint of an old one, with `update` applied to its state. */
+  /** Everything that happened to the run, in the order it was recorded (append-only). */
+  events(runId: string, page?: HistoryPage): Promise<HistoryEvent[]>;
+  /**
+   * Start a new run from a checkpoint of an old one, with `update` applied to its state. Refused
+   * when steps completed by then were undone since (unless `force`).
+   */
   fork(
     runId: string,
     options: { step: number; update?: UpdateOf<C>; runId?: string } & ResumeOptions,
   ): Promise<RunResult<StateOf<C>>>;
   /**
    * Abort a run through its nodes' signals; optionally undo its completed steps. A run executing in
-   * another process is asked through the store; `takeOver` cancels it here (its process is gone).
+   * another live process is asked through the store; one whose owner is gone is cancelled here.
    */
-  cancel(runId: string, options?: { compensate?: boolean; takeOver?: boolean }): Promise<void>;
+  cancel(runId: string, options?: CancelOptions): Promise<void>;
   toMermaid(): string;
 }
 
+/** A run that did not complete; `code` is the run's own error code (`STEP_LIMIT`, `NODE_FAILED`…). */
 export class RunFailedError extends BatonError {
   readonly result: RunResult<unknown>;
   constructor(result: RunResult<unknown>) {
     const why = result.error ? `: ${result.error.message}` : "";
-    super("NODE_FAILED", `Run ${result.runId} ended ${result.status}${why}`, { runId: result.runId });
+    const code = (result.error?.code ?? "NODE_FAILED") as ErrorCode;
+    super(code, `Run ${result.runId} ended ${result.status}${why}`, { runId: result.runId });
     this.result = result;
   }
 }
@@ -148,36 +204,48 @@ export function createCompiledGraph<C extends ChannelMap>(
     if (!run) throw new BatonError("RUN_NOT_FOUND", `No run with id "${runId}"`, { runId });
     return run;
   };
+  const log = (runId: string, ...entries: RunHistoryEntry[]): NewHistoryEvent[] =>
+    entries.map((e) => ({ ...e, runId, at: engine.now() }) as NewHistoryEvent);
 
   /** Drive a run to where it stops, record how it ended, and report it. */
   async function execute(
     runId: string,
-    pos: Position,
-    opts: RunOptions & { resumed: boolean; stepRunner?: StepRunner },
+    pos: Position | Error,
+    opts: RunOptions & { resumed: boolean; stepRunner?: StepRunner; lease?: Lease },
   ): Promise<RunResult<S>> {
     const started = engine.now();
     const emit = safeEmitter(opts.onEvent ? [opts.onEvent] : []);
     const controller = new AbortController();
     const unregister = registerActive(runId, controller);
-    const forward = () =>
+    const forward = () => {
+      const reason = opts.signal?.reason;
       controller.abort(
-        opts.signal?.reason instanceof CancelReason ? opts.signal.reason : new CancelReason(false),
+        reason instanceof CancelReason || reason instanceof StopReason ? reason : new CancelReason(false),
       );
+    };
     opts.signal?.addEventListener("abort", forward, { once: true });
     if (opts.signal?.aborted) forward();
-    const poll = store && !store.local ? pollCancel(store, runId, controller) : undefined;
+    const watch = store
+      ? watchRun(store, runId, controller, opts.lease?.renew ? opts.lease : undefined)
+      : undefined;
     emit?.({ type: "run_started", runId, at: started, graph: engine.name, resumed: opts.resumed });
     let outcome: RunOutcome;
     try {
+      if (pos instanceof Error) throw pos;
       outcome = await drive(engine, store, runId, pos, emit, controller.signal, opts.stepRunner);
     } catch (error) {
-      outcome = { status: "failed", state: pos.state, error: errorInfo(error), steps: pos.step };
+      outcome = {
+        status: "failed",
+        state: pos instanceof Error ? (initialState(definition) as S) : pos.state,
+        error: errorInfo(error),
+        steps: pos instanceof Error ? 0 : pos.step,
+      };
     } finally {
-      if (poll) clearInterval(poll);
+      watch?.stop();
       opts.signal?.removeEventListener("abort", forward);
       unregister();
     }
-    if (store) await recordOutcome(store, runId, outcome, emit, engine.now);
+    if (store) await settleOwnership(store, runId, outcome, opts.lease, watch?.lost ?? false, emit);
     const durationMs = engine.now() - started;
     emit?.({
       type: "run_finished",
@@ -198,9 +266,42 @@ export function createCompiledGraph<C extends ChannelMap>(
     };
   }
 
+  /**
+   * Record how the run ended with its history entry (a stopping status ends the lease in the same
+   * write); a run stopped by its owner keeps its status and its lease is let go, unless it was lost.
+   */
+  async function settleOwnership(
+    s: Store,
+    runId: string,
+    outcome: RunOutcome,
+    lease: Lease | undefined,
+    lost: boolean,
+    emit: EventListener | undefined,
+  ): Promise<void> {
+    if (!outcome.stopped) {
+      const finished = log(runId, {
+        type: "run_finished",
+        status: outcome.status,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
+      return recordOutcome(s, runId, outcome, emit, engine.now, finished);
+    }
+    const why = outcome.stopped.why;
+    if (lost) {
+      await s.appendHistory(log(runId, { type: "owner_lost", owner: lease?.ownerId ?? "?" }));
+      return;
+    }
+    await writeInOrder(
+      s,
+      (st) => st.appendHistory(log(runId, { type: "stopped", by: lease?.actor ?? APP_ACTOR, reason: why })),
+      (st) => (lease?.renew ? st.releaseRun(lease.ownerId, runId).then(() => undefined) : Promise.resolve()),
+    );
+  }
+
   async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
     const writes = validateInput(definition, input);
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
+    const lease = newLease(opts);
     if (store) {
       const { run, created } = await store.createRun({
         id: runId,
@@ -209,11 +310,35 @@ export function createCompiledGraph<C extends ChannelMap>(
         status: "running",
         input,
         ...(opts.queue ? { queue: opts.queue } : {}),
+        owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
       });
-      if (!created) return resultOf(run);
+      if (!created) {
+        checkSameWorkflow(run, engine.name);
+        return resultOf(run);
+      }
     }
-    const pos = await seed(runId, writes, "__input__");
-    return execute(runId, pos, { ...opts, resumed: false });
+    const createdEntry = log(runId, {
+      type: "run_created",
+      by: opts.actor ?? APP_ACTOR,
+      input,
+      graph: engine.name,
+    });
+    const pos = await seedOrError(store?.appendHistory(createdEntry), () => seed(runId, writes, "__input__"));
+    return execute(runId, pos, { ...opts, resumed: false, lease });
+  }
+
+  /**
+   * Seed a run (what START triggers may throw: a router's error, an unknown target) with the history
+   * writes issued in the same tick, so they share the seed's commit. A failure comes back as the
+   * error the run fails with.
+   */
+  async function seedOrError(
+    logged: Promise<void> | undefined,
+    seeding: () => Promise<Position>,
+  ): Promise<Position | Error> {
+    const seeded = seeding().catch((error: unknown) => coerceError(error));
+    await logged;
+    return seeded;
   }
 
   /** Step 0: the input's writes, then what START triggers (see `seedRun`). */
@@ -251,11 +376,38 @@ export function createCompiledGraph<C extends ChannelMap>(
     return { run, state, next: last?.next ?? [] };
   }
 
+  /** This process's hold on a run: a fresh owner id, renewed here, or the caller's (a worker's). */
+  function newLease(opts: { ownedBy?: string; leaseMs?: number; actor?: Actor }): Lease {
+    return {
+      ownerId: opts.ownedBy ?? newOwnerId(),
+      leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
+      renew: opts.ownedBy === undefined,
+      actor: opts.actor ?? APP_ACTOR,
+    };
+  }
+
+  /** Take the run for this process (unless the caller holds it); the history entry it brings. */
+  async function own(runId: string, lease: Lease): Promise<RunHistoryEntry[]> {
+    if (!lease.renew) return [];
+    const taken = await takeRun(store!, runId, { id: lease.ownerId, leaseMs: lease.leaseMs });
+    const owner = (await store!.getRun(runId))?.owner;
+    if (!owner) return [];
+    return [
+      {
+        type: "owner_taken",
+        owner,
+        ...(taken.previous ? { previous: taken.previous } : {}),
+        ...(taken.why ? { why: taken.why } : {}),
+      },
+    ];
+  }
+
   async function resume(runId: string, value?: unknown, opts: ResumeOptions = {}): Promise<RunResult<S>> {
     const run = await requireRun(runId);
     if (activeRun(runId)) {
-      throw new BatonError("RUN_STATE", `Run ${runId} is running in this process already`, { runId });
+      throw new BatonError("RUN_BUSY", `Run ${runId} is being driven by this process already`, { runId });
     }
+    checkSameWorkflow(run, engine.name);
     if (run.graphHash !== hash && !opts.force) {
       throw new BatonError(
         "GRAPH_CHANGED",
@@ -267,20 +419,52 @@ export function createCompiledGraph<C extends ChannelMap>(
     if (!retrying && !["interrupted", "running", "compensating", "pending"].includes(run.status)) {
       throw new BatonError(
         "RUN_STATE",
-        `Run ${runId} is ${run.status}; only interrupted, pending or crashed runs can be resumed (failed or cancelled ones with retry)`,
+        `Run ${runId} is ${run.status}; only interrupted, pending or crashed runs can be resumed (failed or cancelled ones can be retried)`,
         { runId },
       );
     }
-    const pos = await loadPosition(engine, store!, run);
+    // Everything that can refuse comes first: the answers, then the lease.
+    const answers = run.status === "interrupted" ? answersFor(run, value) : new Map<string, unknown>();
+    const lease = newLease(opts);
+    const taken = await own(runId, lease);
+    let pos: Position;
+    try {
+      pos = await loadPosition(engine, store!, run);
+    } catch (error) {
+      if (lease.renew) await store!.releaseRun(lease.ownerId, runId);
+      throw error;
+    }
     // A stored failure is final (a crashed run does not get its attempts back); a retry runs it afresh.
     if (retrying) for (const [id, r] of pos.pending ?? []) if (r.status === "failed") pos.pending!.delete(id);
-    if (run.status === "interrupted") await deliverResume(store!, pos, value);
-    await store!.updateRun(runId, {
-      status: pos.compensating ? "compensating" : "running",
-      ...(opts.force ? { graphHash: hash } : {}),
-      clear: retrying ? ["interrupts", "error"] : ["interrupts"],
-    });
-    return execute(runId, pos, { ...opts, resumed: true });
+    const by = lease.actor;
+    const waitedFrom = run.updatedAt;
+    const answered = (run.interrupts ?? [])
+      .filter((i) => answers.has(i.taskId))
+      .map(
+        (i): RunHistoryEntry => ({
+          type: "interrupt_answered",
+          step: i.step,
+          taskId: i.taskId,
+          node: i.node,
+          value: answers.get(i.taskId),
+          by,
+          waitedMs: Math.max(0, engine.now() - waitedFrom),
+        }),
+      );
+    const action: RunHistoryEntry = retrying
+      ? { type: "retried", by, ...(opts.force ? { force: true as const } : {}) }
+      : { type: "resumed", by, ...(opts.force ? { force: true as const } : {}) };
+    // One tick: the answers, the status and the history share a commit where the store allows.
+    await Promise.all([
+      ...deliverResume(store!, pos, answers),
+      store!.updateRun(runId, {
+        status: pos.compensating ? "compensating" : "running",
+        ...(opts.force ? { graphHash: hash } : {}),
+        clear: retrying ? ["interrupts", "error"] : ["interrupts"],
+      }),
+      store!.appendHistory(log(runId, ...taken, action, ...answered)),
+    ]);
+    return execute(runId, pos, { ...opts, resumed: true, lease });
   }
 
   return registerEngine<CompiledGraph<C>>(engine, {
@@ -299,6 +483,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       return eventStream((onEvent) => start(input, { ...opts, onEvent }));
     },
     resume,
+    retry: (runId, opts = {}) => resume(runId, undefined, { ...opts, retry: true }),
     getState,
     async history(runId) {
       await requireRun(runId);
@@ -316,11 +501,18 @@ export function createCompiledGraph<C extends ChannelMap>(
           state: stateAt(definition, byStep, c.step) as S,
         }));
     },
+    async events(runId, page) {
+      await requireRun(runId);
+      return store!.listHistory(runId, page);
+    },
     async fork(runId, opts) {
       const source = await requireRun(runId);
+      checkSameWorkflow(source, engine.name);
       const checkpoint = (await store!.listCheckpoints(runId)).find((c) => c.step === opts.step);
       if (!checkpoint)
         throw new BatonError("RUN_STATE", `Run ${runId} has no checkpoint at step ${opts.step}`, { runId });
+      const undone = undoneBefore(opts.step, await store!.listCompensations(runId));
+      if (undone.length > 0 && !opts.force) throw forkRefused(runId, opts.step, undone);
       const state = stateAt(definition, tasksByStep(await store!.listTasks(runId)), opts.step);
       if (opts.update)
         applyWrites(
@@ -330,6 +522,7 @@ export function createCompiledGraph<C extends ChannelMap>(
           opts.step,
         );
       const newId = opts.runId ?? globalThis.crypto.randomUUID();
+      const lease = newLease(opts);
       const { created } = await store!.createRun({
         id: newId,
         graph: engine.name,
@@ -337,50 +530,66 @@ export function createCompiledGraph<C extends ChannelMap>(
         status: "running",
         input: source.input,
         parent: { runId, step: opts.step },
+        owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
       });
       if (!created)
         throw new BatonError("RUN_STATE", `A run with id "${newId}" exists already`, { runId: newId });
+      const by = lease.actor;
+      const entries = [
+        ...log(newId, {
+          type: "run_created",
+          by,
+          input: source.input,
+          graph: engine.name,
+          from: { runId, step: opts.step, as: "fork" },
+        }),
+        ...log(runId, { type: "forked", by, step: opts.step, toRunId: newId }),
+      ];
       // Undefined values stay out: JSON stores cannot tell them from null, and absent means initial.
       const seedWrites = Object.entries(state).filter(([, v]) => v !== undefined);
-      const pos = await seed(newId, seedWrites, "__fork__", "set", checkpoint);
-      return execute(newId, pos, { ...opts, resumed: false });
+      const pos = await seedOrError(store!.appendHistory(entries), () =>
+        seed(newId, seedWrites, "__fork__", "set", checkpoint),
+      );
+      return execute(newId, pos, { ...opts, resumed: false, lease });
     },
     async cancel(runId, opts = {}) {
       const reason = new CancelReason(opts.compensate ?? false);
+      const by = opts.actor ?? APP_ACTOR;
+      const asked = (id: string) => log(id, { type: "cancel_requested", by, compensate: reason.compensate });
       const local = activeRun(runId);
-      if (local) return local.abort(reason);
+      if (local) {
+        await store?.appendHistory(asked(runId));
+        return local.abort(reason);
+      }
       const run = await requireRun(runId);
-      const here = run.status === "interrupted" || run.status === "pending";
-      if (here || (opts.takeOver && (run.status === "running" || run.status === "compensating"))) {
-        const pos = await loadPosition(engine, store!, run);
-        const aborted = new AbortController();
-        aborted.abort(reason);
-        await execute(runId, pos, { signal: aborted.signal, resumed: true });
+      if (TERMINAL_STATUSES.has(run.status)) return;
+      const lease = newLease({ ...opts, actor: by });
+      let taken: RunHistoryEntry[];
+      try {
+        taken = await own(runId, lease);
+      } catch (error) {
+        if (!(error instanceof RunBusyError)) throw error;
+        // A live owner elsewhere carries the cancel out at its next look at the store.
+        await Promise.all([
+          store!.updateRun(runId, { cancelRequested: { compensate: reason.compensate } }),
+          store!.appendHistory(asked(runId)),
+        ]);
         return;
       }
-      if (run.status === "running" || run.status === "compensating")
-        await store!.updateRun(runId, { cancelRequested: { compensate: reason.compensate } });
+      const pos = await loadPosition(engine, store!, run);
+      await store!.appendHistory([...log(runId, ...taken), ...asked(runId)]);
+      const aborted = new AbortController();
+      aborted.abort(reason);
+      await execute(runId, pos, { signal: aborted.signal, resumed: true, lease });
     },
     toMermaid: () => toMermaid(spec),
   });
 }
 
-/**
- * Another process may ask to cancel a run through the store; look twice a second. The timer keeps the
- * process alive while the run executes: a node waiting only on its signal is still work in progress.
- */
-function pollCancel(
-  store: Store,
-  runId: string,
-  controller: AbortController,
-): ReturnType<typeof setInterval> {
-  const timer = setInterval(() => {
-    store.getRun(runId).then(
-      (run) => {
-        if (run?.cancelRequested) controller.abort(new CancelReason(run.cancelRequested.compensate));
-      },
-      () => undefined,
-    );
-  }, 500);
-  return timer;
+/** The lease a process holds while it drives a run; `renew: false` when its caller keeps it (a worker). */
+interface Lease {
+  readonly ownerId: string;
+  readonly leaseMs: number;
+  readonly renew: boolean;
+  readonly actor: Actor;
 }

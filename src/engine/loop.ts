@@ -5,7 +5,7 @@ import type { EventListener } from "./events.js";
 import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
 import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
-import { CancelReason } from "./signals.js";
+import { CancelReason, StopReason } from "./signals.js";
 import { runStep, type StepRunner } from "./step-runner.js";
 import type { Store } from "./store.js";
 import type { TaskEnv, TaskOutcome } from "./task-runner.js";
@@ -46,6 +46,8 @@ export interface RunOutcome {
   steps: number;
   /** The run's last checkpoint, not stored yet: the caller stores it with the final status. */
   checkpoint?: Checkpoint;
+  /** Its owner stopped driving it (status unchanged: `running` or `compensating`); it can be resumed. */
+  stopped?: StopReason;
 }
 
 /** Run supersteps until the graph ends, fails, pauses or is cancelled; store each step as it ends. */
@@ -116,7 +118,13 @@ async function settle(
     if (o.kind === "failed")
       return unwind(engine, store, runId, pos, emit, signal, errorInfo(o.error), finishedOf(outcomes));
     if (o.kind === "interrupted")
-      interrupts.push({ taskId: o.record.taskId, node: o.record.node, step, payload: o.payload });
+      interrupts.push({
+        taskId: o.record.taskId,
+        node: o.record.node,
+        step,
+        payload: o.payload,
+        ...(o.schema ? { schema: o.schema } : {}),
+      });
     else finished.push(o.record);
   }
   if (interrupts.length > 0) return { status: "interrupted", state: pos.state, interrupts, steps: pos.step };
@@ -160,8 +168,10 @@ async function stop(
   reason: unknown,
   alsoFinished: readonly TaskRecord[] = [],
 ): Promise<RunOutcome> {
-  const error = errorInfo(new BatonError("RUN_CANCELLED", `Run ${runId} was cancelled`, { runId }));
   track(engine, pos, alsoFinished);
+  if (reason instanceof StopReason)
+    return { status: "running", state: pos.state, steps: pos.step, stopped: reason };
+  const error = errorInfo(new BatonError("RUN_CANCELLED", `Run ${runId} was cancelled`, { runId }));
   // Cancelled, not failed: compensation only runs when asked for and when something can be undone.
   if (reason instanceof CancelReason && reason.compensate && pos.undoable.length > 0) {
     return unwind(engine, store, runId, pos, emit, undefined, error);
@@ -192,6 +202,8 @@ async function unwind(
     emit,
     signal ?? new AbortController().signal,
   );
+  if (result.status === "stopped")
+    return { status: "compensating", state: pos.state, error, steps: pos.step, stopped: signal!.reason };
   const outcome: RunOutcome = {
     status: result.status,
     state: pos.state,

@@ -112,14 +112,20 @@ function reseed(engine: Engine, store: Store, run: RunRecord): Promise<Position>
   return seedRun(engine, store, run.id, validateInput(engine.definition, run.input), { taskId: "__input__" });
 }
 
-/** Hand a resume value to every task that is waiting for one in the pending step. */
-export async function deliverResume(store: Store, position: Position, value: unknown): Promise<void> {
+/** Hand each answered task its resume value (see `answersFor`); returns the records stored. */
+export function deliverResume(
+  store: Store,
+  position: Position,
+  answers: ReadonlyMap<string, unknown>,
+): Array<Promise<void>> {
+  const writes: Array<Promise<void>> = [];
   for (const [id, record] of position.pending ?? []) {
-    if (record.status !== "interrupted") continue;
-    const resumed: TaskRecord = { ...record, resumes: [...(record.resumes ?? []), value] };
+    if (record.status !== "interrupted" || !answers.has(id)) continue;
+    const resumed: TaskRecord = { ...record, resumes: [...(record.resumes ?? []), answers.get(id)] };
     position.pending!.set(id, resumed);
-    await store.putTask(resumed);
+    writes.push(store.putTask(resumed));
   }
+  return writes;
 }
 
 export { isFinished };

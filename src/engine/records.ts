@@ -20,11 +20,33 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   "compensation_failed",
 ]);
 
+/** Statuses under which a run still needs a process to drive it; any other status stops it. */
+const DRIVEN: ReadonlySet<RunStatus> = new Set(["pending", "running", "compensating"]);
+
+/** A run at this status needs nobody to drive it (finished, or waiting for a person). */
+export const stopsRun = (status: RunStatus): boolean => !DRIVEN.has(status);
+
 export interface InterruptInfo {
   readonly taskId: string;
   readonly node: string;
   readonly step: number;
   readonly payload: unknown;
+  /** JSON Schema of the answer the node expects (from `interrupt(payload, { schema })`). */
+  readonly schema?: unknown;
+}
+
+/**
+ * The process that drives a run: it holds the run's lease and renews it while it works. `host` and
+ * `pid` let a process on the same machine tell at once that the owner is gone.
+ */
+export interface RunOwner {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  /** When this owner took the run (epoch ms). */
+  readonly since: number;
+  /** When the lease runs out unless renewed (epoch ms, the store's clock). */
+  readonly expiresAt: number;
 }
 
 export interface RunRecord {
@@ -43,6 +65,8 @@ export interface RunRecord {
   readonly cancelRequested?: { compensate: boolean };
   /** The run this one was forked from, and at which step. */
   readonly parent?: { runId: string; step: number };
+  /** Whoever holds (or last held, if it never let go) the run's lease. */
+  readonly owner?: RunOwner;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -59,7 +83,20 @@ export interface NewRun {
   readonly input: unknown;
   readonly queue?: string;
   readonly parent?: { runId: string; step: number };
+  /** Take the run's lease in the same write: the process creating the run drives it. */
+  readonly owner?: LeaseRequest;
 }
+
+/** Who asks for a run's lease, and for how long. The store adds this process's host and pid. */
+export interface LeaseRequest {
+  readonly id: string;
+  readonly leaseMs: number;
+}
+
+/** What `acquireRun` did: took the lease (from `previous`, when someone held it), or found it held. */
+export type AcquireResult =
+  | { readonly acquired: true; readonly previous?: RunOwner }
+  | { readonly acquired: false; readonly holder?: RunOwner; readonly missing?: true };
 
 /** One task of a step: a node triggered by edges, or a `Send` with its own input. */
 export interface TaskSpec {
@@ -120,6 +157,8 @@ export interface Checkpoint {
 
 export interface CompensationRecord {
   readonly runId: string;
+  /** When the undo's last attempt began. */
+  readonly startedAt?: number;
   /** `step:taskId` of the task being undone. */
   readonly taskKey: string;
   readonly node: string;

@@ -4,8 +4,11 @@
  */
 export class InterruptSignal {
   readonly payload: unknown;
-  constructor(payload: unknown) {
+  /** The zod schema the answer must satisfy, when the node gave one. */
+  readonly schema: unknown;
+  constructor(payload: unknown, schema?: unknown) {
     this.payload = payload;
+    this.schema = schema;
   }
 }
 
@@ -21,6 +24,17 @@ export class CancelReason {
   readonly compensate: boolean;
   constructor(compensate: boolean) {
     this.compensate = compensate;
+  }
+}
+
+/**
+ * Why a run's owner stopped driving it without ending it (Ctrl-C, shutdown, a lost lease): in-flight
+ * nodes are aborted, finished work is kept, and the run stays resumable.
+ */
+export class StopReason {
+  readonly why: string;
+  constructor(why: string) {
+    this.why = why;
   }
 }
 

@@ -1,6 +1,9 @@
+import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "./history.js";
 import type {
+  AcquireResult,
   Checkpoint,
   CompensationRecord,
+  LeaseRequest,
   NewRun,
   RunPatch,
   RunRecord,
@@ -11,6 +14,8 @@ import type {
 export interface RunFilter {
   status?: RunStatus | readonly RunStatus[];
   graph?: string;
+  /** Runs forked from this run. */
+  parent?: string;
   limit?: number;
 }
 
@@ -26,13 +31,37 @@ export interface Store {
    * may share one commit). Without it the engine waits for each write before the next.
    */
   readonly ordersWrites?: boolean;
-  /** Creates the run, or returns the existing one with that id (`created: false`). */
+  /**
+   * Creates the run, or returns the existing one with that id (`created: false`). With `owner`, the
+   * new run's lease is taken in the same write.
+   */
   createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
+  /**
+   * Take the run's lease for `owner.id` (this process), atomically: when nobody holds it, when the
+   * holder's lease expired, when the holder is `owner.id` itself, or when the holder is `replace`
+   * (an owner the caller found gone). Of several racing callers exactly one succeeds. Each
+   * acquisition counts as a claim (the fencing token the cluster's writes carry).
+   */
+  acquireRun(runId: string, owner: LeaseRequest, replace?: string): Promise<AcquireResult>;
+  /** Renew `ownerId`'s live leases on these runs to `leaseMs` from now; returns the ids renewed. */
+  heartbeat(ownerId: string, runIds: readonly string[], leaseMs: number): Promise<string[]>;
+  /**
+   * End `ownerId`'s lease at once; an unfinished run can be taken over (or claimed) right away.
+   * A status that stops a run (finished, interrupted) ends its lease in the same write anyway.
+   */
+  releaseRun(ownerId: string, runId: string): Promise<boolean>;
+  /** Add entries to runs' history (in order); shares a commit with writes issued in the same tick. */
+  appendHistory(events: readonly NewHistoryEvent[]): Promise<void>;
+  /** A run's history in the order it was recorded. */
+  listHistory(runId: string, page?: HistoryPage): Promise<HistoryEvent[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
   updateRun(runId: string, patch: RunPatch): Promise<void>;
-  /** Insert or replace the record of `(runId, step, taskId)`. */
-  putTask(record: TaskRecord): Promise<void>;
+  /**
+   * Insert or replace the record of `(runId, step, taskId)`, appending `history` (the attempt that
+   * left it) in the same commit.
+   */
+  putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void>;
   /** Every task record of the run, ordered by step then taskId. */
   listTasks(runId: string): Promise<TaskRecord[]>;
   /** Writes the checkpoint and moves the run's `step` to it, atomically. */

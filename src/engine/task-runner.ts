@@ -1,10 +1,19 @@
-import { coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
+import { BatonError, coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
 import type { ChannelMap } from "../graph/state.js";
-import type { NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
+import type { InterruptOptions, NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
+import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
+import { checkAnswer, interruptSchema } from "./interrupt-schema.js";
 import type { AttemptInfo, TaskRecord, TaskSpec } from "./records.js";
 import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
-import { AbortRunSignal, abortable, CancelReason, childSignal, InterruptSignal } from "./signals.js";
+import {
+  AbortRunSignal,
+  abortable,
+  CancelReason,
+  childSignal,
+  InterruptSignal,
+  StopReason,
+} from "./signals.js";
 import type { Store } from "./store.js";
 import { splitReturn } from "./writes.js";
 
@@ -28,9 +37,43 @@ type Draft<T> = { -readonly [K in keyof T]: T[K] };
 export type TaskOutcome =
   | { kind: "finished"; record: TaskRecord }
   | { kind: "failed"; record: TaskRecord; error: Error }
-  | { kind: "interrupted"; record: TaskRecord; payload: unknown }
+  | { kind: "interrupted"; record: TaskRecord; payload: unknown; schema?: unknown }
   | { kind: "aborted"; reason: string }
-  | { kind: "cancelled"; reason: CancelReason };
+  | { kind: "cancelled"; reason: CancelReason | StopReason };
+
+/** The history entry of one attempt, written with the record it left. */
+function attemptEvent(
+  env: TaskEnv,
+  task: TaskSpec,
+  attempt: number,
+  startedAt: number,
+  finishedAt: number,
+  outcome: AttemptOutcome,
+  error?: Error,
+  retryInMs?: number,
+): NewHistoryEvent {
+  const event: Record<string, unknown> = {
+    runId: env.runId,
+    at: finishedAt,
+    type: "attempt",
+    step: env.step,
+    taskId: task.id,
+    node: task.node,
+    attempt,
+    startedAt,
+    finishedAt,
+    outcome,
+  };
+  if (error) event.error = { ...errorInfo(error), ...(error.stack ? { stack: error.stack } : {}) };
+  if (retryInMs !== undefined) event.retryInMs = retryInMs;
+  if (task.input !== undefined) event.input = task.input;
+  return event as unknown as NewHistoryEvent;
+}
+
+/** Store a task's record with the history entries it brings, in one write. */
+function storeRecord(store: Store, record: TaskRecord, events: readonly NewHistoryEvent[]): Promise<void> {
+  return store.putTask(record, events);
+}
 
 /** Run one task to a final outcome: attempts with backoff, timeouts, interrupts; every outcome stored. */
 export async function runTask(
@@ -76,7 +119,11 @@ export async function runTask(
       };
       if (result.goto) record.goto = result.goto;
       if (history.length) record.history = [...history, { attempt, startedAt, finishedAt }];
-      if (env.store) await env.store.putTask(record); // no store: no await, no extra microtask
+      // No store: no await, no extra microtask.
+      if (env.store)
+        await storeRecord(env.store, record, [
+          attemptEvent(env, task, attempt, startedAt, finishedAt, "succeeded"),
+        ]);
       env.emit?.({
         type: "node_succeeded",
         runId: env.runId,
@@ -110,7 +157,21 @@ export async function runTask(
         seq: 0,
         history,
       };
-      await env.store?.putTask(record);
+      const schema = interruptSchema(thrown.schema);
+      if (env.store)
+        await storeRecord(env.store, record, [
+          attemptEvent(env, task, attempt, startedAt, finishedAt, "interrupted"),
+          {
+            runId: env.runId,
+            at: finishedAt,
+            type: "interrupt_asked",
+            step: env.step,
+            taskId: task.id,
+            node: task.node,
+            payload: thrown.payload,
+            ...(schema ? { schema } : {}),
+          },
+        ]);
       env.emit?.({
         type: "interrupted",
         runId: env.runId,
@@ -120,26 +181,42 @@ export async function runTask(
         taskId: task.id,
         payload: thrown.payload,
       });
-      return { kind: "interrupted", record, payload: thrown.payload };
+      return { kind: "interrupted", record, payload: thrown.payload, ...(schema ? { schema } : {}) };
     }
     if (thrown instanceof AbortRunSignal) return { kind: "aborted", reason: thrown.reason };
-    if (thrown instanceof CancelReason || (env.signal.aborted && !(thrown instanceof NodeTimeoutError))) {
-      return stopped(env.signal.reason ?? thrown);
+    if (
+      thrown instanceof CancelReason ||
+      thrown instanceof StopReason ||
+      (env.signal.aborted && !(thrown instanceof NodeTimeoutError))
+    ) {
+      const outcome = stopped(env.signal.reason ?? thrown);
+      // The attempt in flight is part of the record too: it ran, and was cut off.
+      const how =
+        outcome.kind === "cancelled" && outcome.reason instanceof StopReason ? "stopped" : "cancelled";
+      await env.store
+        ?.appendHistory([attemptEvent(env, task, attempt, startedAt, finishedAt, how)])
+        .catch(() => undefined);
+      return outcome;
     }
     const error = coerceError(thrown);
     history.push({ attempt, startedAt, finishedAt, error: errorInfo(error) });
     policy ??= resolveRetry(node.options.retry, env.retryDefault);
     if (attempt < policy.attempts && policy.retryOn(error)) {
       const delayMs = retryDelay(policy, attempt);
-      await env.store?.putTask({
-        ...base,
-        status: "retrying",
-        error: errorInfo(error),
-        nextDueAt: finishedAt + delayMs,
-        seq: 0,
-        // A copy: the next attempt appends to `history`, and a store may keep the record as given.
-        history: [...history],
-      });
+      if (env.store)
+        await storeRecord(
+          env.store,
+          {
+            ...base,
+            status: "retrying",
+            error: errorInfo(error),
+            nextDueAt: finishedAt + delayMs,
+            seq: 0,
+            // A copy: the next attempt appends to `history`, and a store may keep the record as given.
+            history: [...history],
+          },
+          [attemptEvent(env, task, attempt, startedAt, finishedAt, "retrying", error, delayMs)],
+        );
       env.emit?.({
         type: "node_retrying",
         runId: env.runId,
@@ -154,7 +231,7 @@ export async function runTask(
       await sleep(delayMs, env.signal);
       continue;
     }
-    return failed(env, node, task, base, error, history);
+    return failed(env, node, task, base, error, history, startedAt);
   }
 }
 
@@ -230,10 +307,19 @@ function nodeContext(
         taskId: task.id,
         data,
       }),
-    interrupt<T>(payload: unknown): T {
+    interrupt<T>(payload: unknown, options?: InterruptOptions<T>): T {
+      if (!env.store)
+        throw new BatonError(
+          "RUN_STATE",
+          `Node "${task.node}" called interrupt(), but this graph was compiled with store: false: a paused run must be stored to be resumed`,
+          { runId: env.runId, node: task.node, step: env.step },
+        );
       const index = interrupts++;
-      if (index < resumes.length) return resumes[index] as T;
-      throw new InterruptSignal(payload);
+      if (index < resumes.length) {
+        const answer = resumes[index];
+        return options?.schema ? checkAnswer(options.schema, answer, task.node) : (answer as T);
+      }
+      throw new InterruptSignal(payload, options?.schema);
     },
     abort(reason: string): never {
       throw new AbortRunSignal(reason);
@@ -242,7 +328,8 @@ function nodeContext(
 }
 
 function stopped(reason: unknown): TaskOutcome {
-  return { kind: "cancelled", reason: reason instanceof CancelReason ? reason : new CancelReason(false) };
+  const known = reason instanceof CancelReason || reason instanceof StopReason;
+  return { kind: "cancelled", reason: known ? reason : new CancelReason(false) };
 }
 
 async function failed(
@@ -252,6 +339,7 @@ async function failed(
   base: Omit<TaskRecord, "status" | "seq">,
   error: Error,
   history: AttemptInfo[],
+  startedAt: number,
 ): Promise<TaskOutcome> {
   const attempts = base.attempts;
   const info = errorInfo(error);
@@ -267,7 +355,18 @@ async function failed(
         writes: [[env.errorKey!, { node: task.node, taskId: task.id, error: info.message, attempts, kind }]],
       }
     : { ...base, status: "failed", error: info, history, seq: 0 };
-  await env.store?.putTask(record);
+  if (env.store)
+    await storeRecord(env.store, record, [
+      attemptEvent(
+        env,
+        task,
+        attempts,
+        startedAt,
+        base.finishedAt,
+        continued ? "continued" : "failed",
+        error,
+      ),
+    ]);
   env.emit?.({
     type: "node_failed",
     runId: env.runId,

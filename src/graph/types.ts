@@ -1,4 +1,14 @@
+import type { ZodType } from "zod";
 import type { Command } from "./commands.js";
+
+/** How an `interrupt` checks its answer. */
+export interface InterruptOptions<T> {
+  /**
+   * The answer must satisfy this zod schema. It is stored with the question (as JSON Schema), so a
+   * resume with a missing or invalid answer is refused before the run changes at all.
+   */
+  schema?: ZodType<T>;
+}
 
 /** Retry policy of a node (or the graph-wide default). Delays in milliseconds. */
 export interface RetryPolicy {
@@ -31,8 +41,9 @@ export interface NodeContext {
   /**
    * Pause the run for outside input. The first time, the run stops with status `interrupted` and
    * `payload` visible; after `resume(runId, value)` the node runs again and `interrupt` returns `value`.
+   * Needs a store (not `compile({ store: false })`).
    */
-  interrupt<T = unknown>(payload: unknown): T;
+  interrupt<T = unknown>(payload: unknown, options?: InterruptOptions<T>): T;
   /** End the run on purpose: it fails (and compensates completed steps) with this reason. */
   abort(reason: string): never;
 }

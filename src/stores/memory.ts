@@ -1,13 +1,19 @@
+import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "../engine/history.js";
 import type {
+  AcquireResult,
   Checkpoint,
   CompensationRecord,
+  LeaseRequest,
   NewRun,
+  RunOwner,
   RunPatch,
   RunRecord,
   TaskRecord,
 } from "../engine/records.js";
+import { stopsRun } from "../engine/records.js";
 import type { RunFilter, Store } from "../engine/store.js";
 import { compareTaskIds } from "../engine/writes.js";
+import { acquireTakingOverExited, thisHost } from "./liveness.js";
 
 /** Keeps runs in this process only: for tests and for runs that need no durability. */
 export class MemoryStore implements Store {
@@ -18,20 +24,75 @@ export class MemoryStore implements Store {
   private readonly tasks = new Map<string, Map<string, TaskRecord>>();
   private readonly checkpoints = new Map<string, Checkpoint[]>();
   private readonly compensations = new Map<string, Map<string, CompensationRecord>>();
+  private readonly history = new Map<string, HistoryEvent[]>();
+  private seq = 0;
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
     const existing = this.runs.get(run.id);
     if (existing) return { run: existing, created: false };
     const now = Date.now();
+    const { owner, ...fields } = run;
     const record: RunRecord = {
-      ...run,
+      ...fields,
       queue: run.queue ?? "default",
       step: 0,
+      ...(owner ? { owner: ownerOf(owner, now) } : {}),
       createdAt: now,
       updatedAt: now,
     };
     this.runs.set(run.id, record);
     return { run: record, created: true };
+  }
+
+  acquireRun(runId: string, request: LeaseRequest, replace?: string): Promise<AcquireResult> {
+    return acquireTakingOverExited((r) => this.acquire(runId, request, r), replace);
+  }
+
+  private acquire(runId: string, request: LeaseRequest, replace: string | undefined): AcquireResult {
+    const run = this.runs.get(runId);
+    if (!run) return { acquired: false, missing: true };
+    const now = Date.now();
+    const holder = run.owner;
+    const free = !holder || holder.expiresAt <= now || holder.id === request.id || holder.id === replace;
+    if (!free) return { acquired: false, holder };
+    const owner =
+      holder?.id === request.id ? { ...holder, expiresAt: now + request.leaseMs } : ownerOf(request, now);
+    this.runs.set(runId, { ...run, owner });
+    return holder && holder.id !== request.id ? { acquired: true, previous: holder } : { acquired: true };
+  }
+
+  async heartbeat(ownerId: string, runIds: readonly string[], leaseMs: number): Promise<string[]> {
+    const now = Date.now();
+    return runIds.filter((id) => {
+      const run = this.runs.get(id);
+      if (run?.owner?.id !== ownerId || run.owner.expiresAt <= now) return false;
+      this.runs.set(id, { ...run, owner: { ...run.owner, expiresAt: now + leaseMs } });
+      return true;
+    });
+  }
+
+  async releaseRun(ownerId: string, runId: string): Promise<boolean> {
+    const run = this.runs.get(runId);
+    if (run?.owner?.id !== ownerId) return false;
+    const { owner: _released, ...rest } = run;
+    this.runs.set(runId, rest);
+    return true;
+  }
+
+  async appendHistory(events: readonly NewHistoryEvent[]): Promise<void> {
+    for (const event of events) {
+      let list = this.history.get(event.runId);
+      if (!list) {
+        list = [];
+        this.history.set(event.runId, list);
+      }
+      list.push({ ...event, seq: ++this.seq });
+    }
+  }
+
+  async listHistory(runId: string, page: HistoryPage = {}): Promise<HistoryEvent[]> {
+    const after = page.after ?? 0;
+    return (this.history.get(runId) ?? []).filter((e) => e.seq > after).slice(0, page.limit ?? 1000);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -44,7 +105,10 @@ export class MemoryStore implements Store {
     return [...this.runs.values()]
       .reverse()
       .filter(
-        (r) => (!statuses || statuses.includes(r.status)) && (!filter.graph || r.graph === filter.graph),
+        (r) =>
+          (!statuses || statuses.includes(r.status)) &&
+          (!filter.graph || r.graph === filter.graph) &&
+          (!filter.parent || r.parent?.runId === filter.parent),
       )
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit ?? 100);
@@ -56,10 +120,13 @@ export class MemoryStore implements Store {
     const { clear, ...fields } = patch;
     const next: Record<string, unknown> = { ...run, ...fields, updatedAt: Date.now() };
     for (const key of clear ?? []) if (!(key in fields)) delete next[key];
+    // A status that stops the run ends its lease in the same write.
+    if (fields.status !== undefined && stopsRun(fields.status)) delete next.owner;
     this.runs.set(runId, next as unknown as RunRecord);
   }
 
-  async putTask(record: TaskRecord): Promise<void> {
+  async putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void> {
+    if (history) await this.appendHistory(history);
     let tasks = this.tasks.get(record.runId);
     if (!tasks) {
       tasks = new Map();
@@ -99,4 +166,8 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
+}
+
+function ownerOf(request: LeaseRequest, now: number): RunOwner {
+  return { id: request.id, host: thisHost(), pid: process.pid, since: now, expiresAt: now + request.leaseMs };
 }

@@ -142,9 +142,9 @@ describe("recovery at the edges of failure", () => {
     const puts: TaskRecord[] = [];
     const spy: Store = {
       ...bind(inner),
-      putTask: (r) => {
+      putTask: (r, h) => {
         puts.push(r);
-        return inner.putTask(r);
+        return inner.putTask(r, h);
       },
     };
     const calls = { pay: [] as number[], undo: [] as number[] };
@@ -175,10 +175,15 @@ function bind(store: MemoryStore): Store {
   return {
     local: store.local,
     createRun: (r) => store.createRun(r),
+    acquireRun: (id, o, replace) => store.acquireRun(id, o, replace),
+    heartbeat: (o, ids, ms) => store.heartbeat(o, ids, ms),
+    releaseRun: (o, id) => store.releaseRun(o, id),
+    appendHistory: (e) => store.appendHistory(e),
+    listHistory: (id, p) => store.listHistory(id, p),
     getRun: (id) => store.getRun(id),
     listRuns: (f) => store.listRuns(f),
     updateRun: (id, p) => store.updateRun(id, p),
-    putTask: (r) => store.putTask(r),
+    putTask: (r, h) => store.putTask(r, h),
     listTasks: (id) => store.listTasks(id),
     putCheckpoint: (c) => store.putCheckpoint(c),
     listCheckpoints: (id) => store.listCheckpoints(id),

@@ -94,8 +94,10 @@ async function runCase(plan: SagaPlan, crashes: readonly Crash[]) {
     else break;
     await until(() => ended || dead(), 10_000);
     if (ended) break;
-    // A real crash takes this process's registry of running runs with it.
+    // A real crash takes this process's registry of running runs, and its hold on the run, with it.
     registerActive(runId, new AbortController())();
+    const owner = (await inner.getRun(runId))?.owner;
+    if (owner) await inner.releaseRun(owner.id, runId);
     const tasks = await inner.listTasks(runId);
     snapshots.push({ gen, tasks, compensations: await inner.listCompensations(runId) });
     // Where it died, for the tally: in compensation, in a backoff, or elsewhere on the forward path.

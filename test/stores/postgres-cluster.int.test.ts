@@ -69,7 +69,8 @@ describePg("ClusterStore on PostgreSQL", () => {
     const [second] = await submit(1);
     const before = Date.now();
     const a = (await store.claimRun("w1", 5000))!;
-    expect(a.run).toEqual(first.run);
+    // The claimed run is the submitted one, now owned by the claiming worker.
+    expect(a.run).toEqual({ ...first.run, owner: expect.objectContaining({ id: "w1" }) });
     expect(a.lease).toEqual({ owner: "w1", expiresAt: expect.any(Number), attempts: 1 });
     expect(a.lease.expiresAt).toBeGreaterThanOrEqual(before + 4900);
     expect(a.lease.expiresAt).toBeLessThanOrEqual(Date.now() + 5100);
@@ -148,7 +149,8 @@ describePg("ClusterStore on PostgreSQL", () => {
     const got = await drain(store, "w");
     expect(got.map((c) => c.run.id)).toEqual([limited[0], limited[1], ...free]);
     await store.updateRun(limited[0]!, { status: "completed" });
-    expect(await store.releaseRun("w", limited[0]!)).toBe(true);
+    // Completing the run ended its lease in the same write: nothing is left to release.
+    expect(await store.releaseRun("w", limited[0]!)).toBe(false);
     expect((await drain(store, "w")).map((c) => c.run.id)).toEqual([limited[2]]);
     await store.setQueueConcurrency("limited", 0);
     // Released unfinished: claimable again, but not while the queue is paused.

@@ -53,8 +53,9 @@ describePg("PostgresStore", () => {
       { version: 1, name: "core" },
       { version: 2, name: "cluster" },
       { version: 3, name: "cluster-work" },
+      { version: 4, name: "ownership-history" },
     ]);
-    expect(LATEST_VERSION).toBe(3);
+    expect(LATEST_VERSION).toBe(4);
     await Promise.all(stores.map((s) => s.close()));
   });
 

@@ -1,13 +1,25 @@
-import { TERMINAL_STATUSES } from "../../engine/records.js";
-import { isClusterStore } from "../../stores/postgres/cluster-store.js";
+import { type RunRecord, TERMINAL_STATUSES } from "../../engine/records.js";
+import type { Store } from "../../engine/store.js";
+import { cliActor } from "../actor.js";
 import { UsageError } from "../exit.js";
 import { loadWorkflow } from "../load-workflow.js";
 import type { RuntimeOptions } from "../runtime.js";
 import { workflowPathFor } from "../runtime.js";
 import { withRuntime } from "./run.js";
 
-/** How long a running run's own process gets to notice a cancel request before we take it over. */
-const NOTICE_MS = 2_000;
+/** How long to wait for a run's owner to carry a cancel out (it looks twice a second) and undo. */
+const SETTLE_MS = 30_000;
+
+/** The run once `done` holds for it, or as it is when `ms` have passed. */
+async function until(store: Store, runId: string, done: (run: RunRecord) => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  let run = await store.getRun(runId);
+  while (run && !done(run) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    run = await store.getRun(runId);
+  }
+  return run;
+}
 
 /** `baton cancel`: stop a run wherever it is running; `--compensate` undoes its completed steps. */
 export async function cancelCommand(
@@ -23,35 +35,13 @@ export async function cancelCommand(
       rt.ctx,
     );
     const compensate = options.compensate ?? false;
-    await graph.cancel(runId, { compensate });
-    const deadline = Date.now() + NOTICE_MS;
-    let now = await rt.store.getRun(runId);
-    while (
-      now &&
-      !TERMINAL_STATUSES.has(now.status) &&
-      now.status !== "compensating" &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 100));
-      now = await rt.store.getRun(runId);
-    }
-    // A worker holding the run's lease (or the one taking it over once it runs out) carries the request out.
-    const leased = isClusterStore(rt.store) && (await rt.store.getLease(runId)) !== undefined;
-    if (
-      now &&
-      !leased &&
-      (now.status === "running" || (now.status === "compensating" && !now.cancelRequested))
-    ) {
-      // Nobody picked the request up: the process that ran it is gone.
-      if (now.status === "running") await graph.cancel(runId, { compensate, takeOver: true });
-    }
-    while (now && now.status === "compensating" && Date.now() < deadline + 30_000) {
-      await new Promise((r) => setTimeout(r, 100));
-      now = await rt.store.getRun(runId);
-    }
-    const final = await rt.store.getRun(runId);
-    if (leased && final?.status === "running")
-      process.stderr.write(`baton: cancel requested; the worker holding run ${runId} will stop it\n`);
+    // Here when its owner is gone (or it waits for input); else asked of the live owner through the store.
+    await graph.cancel(runId, { compensate, actor: cliActor() });
+    const final = await until(rt.store, runId, (r) => TERMINAL_STATUSES.has(r.status), SETTLE_MS);
+    if (final && !TERMINAL_STATUSES.has(final.status))
+      process.stderr.write(
+        `baton: cancel requested; ${final.owner ? `owner ${final.owner.id} (pid ${final.owner.pid} on ${final.owner.host})` : "the process driving it"} will stop run ${runId}\n`,
+      );
     process.stdout.write(`run ${runId} ${final?.status}\n`);
     return 0;
   });

@@ -1,3 +1,4 @@
+import type { NewHistoryEvent } from "../../engine/history.js";
 import type {
   Checkpoint,
   CompensationRecord,
@@ -116,7 +117,7 @@ export interface ClusterStore extends Store {
   getLease(runId: string): Promise<Lease | undefined>;
 
   // Writes under a fence: false (nothing written) when the fence's lease is no longer held.
-  putTaskFenced(fence: Fence, record: TaskRecord): Promise<boolean>;
+  putTaskFenced(fence: Fence, record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<boolean>;
   putCheckpointFenced(fence: Fence, checkpoint: Checkpoint): Promise<boolean>;
   updateRunFenced(fence: Fence, runId: string, patch: RunPatch): Promise<boolean>;
   putCompensationFenced(fence: Fence, record: CompensationRecord): Promise<boolean>;

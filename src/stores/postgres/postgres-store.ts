@@ -1,13 +1,17 @@
 import pg from "pg";
+import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "../../engine/history.js";
 import type {
+  AcquireResult,
   Checkpoint,
   CompensationRecord,
+  LeaseRequest,
   NewRun,
   RunPatch,
   RunRecord,
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunFilter } from "../../engine/store.js";
+import { acquireTakingOverExited } from "../liveness.js";
 import type {
   ClaimedRun,
   ClaimedStepTask,
@@ -21,6 +25,7 @@ import type {
 import { type Db, quoteSchema } from "./db.js";
 import { migrate } from "./migrate.js";
 import { abortStepTask } from "./sql/abort-step-task.js";
+import { acquireRun } from "./sql/acquire-run.js";
 import { cancelStepTasks } from "./sql/cancel-step-tasks.js";
 import { claimRun } from "./sql/claim-run.js";
 import { claimStepTasks } from "./sql/claim-step-tasks.js";
@@ -34,6 +39,7 @@ import { getLease } from "./sql/get-lease.js";
 import { getRun } from "./sql/get-run.js";
 import { heartbeat } from "./sql/heartbeat.js";
 import { heartbeatStepTasks } from "./sql/heartbeat-step-tasks.js";
+import { appendHistory, listHistory } from "./sql/history.js";
 import { insertRun } from "./sql/insert-run.js";
 import { listCheckpoints } from "./sql/list-checkpoints.js";
 import { listCompensations } from "./sql/list-compensations.js";
@@ -50,11 +56,21 @@ import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
 import { stepProgress } from "./sql/step-progress.js";
 import { updateRun } from "./sql/update-run.js";
 
+/**
+ * A `pg.Pool`, typed by what the store calls, so the published declarations need no `@types/pg`
+ * (a `pg.Pool` is one).
+ */
+export interface PgPool {
+  query(...args: never[]): Promise<unknown>;
+  connect(): Promise<unknown>;
+  end(): Promise<void>;
+}
+
 export interface PostgresStoreOptions {
   /** Connection string, e.g. `postgres://user@host:5432/db`. Give this or `pool`. */
   url?: string;
-  /** A pool you manage; the store will not end it on `close()`. */
-  pool?: pg.Pool;
+  /** A pool you manage (a `pg.Pool`); the store will not end it on `close()`. */
+  pool?: PgPool;
   /** Where the tables live (created if missing); default `baton`. */
   schema?: string;
   /** Most connections the store's own pool opens; default 10. */
@@ -85,7 +101,7 @@ export class PostgresStore implements ClusterStore {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = options.schema ?? "baton";
     quoteSchema(schema);
-    const pool = options.pool ?? ownPool(options);
+    const pool = (options.pool as pg.Pool | undefined) ?? ownPool(options);
     const store = new PostgresStore(pool, schema, !options.pool);
     try {
       if (options.migrate !== false) await migrate(pool, schema);
@@ -96,7 +112,7 @@ export class PostgresStore implements ClusterStore {
     return store;
   }
 
-  /** The pool the store queries through, for tools that need the same database. */
+  /** The pool the store queries through, for tools that need the same database. @internal */
   get pool(): pg.Pool {
     return this.db.pool;
   }
@@ -107,14 +123,23 @@ export class PostgresStore implements ClusterStore {
   getRun(runId: string): Promise<RunRecord | undefined> {
     return getRun(this.db, runId);
   }
+  acquireRun(runId: string, owner: LeaseRequest, replace?: string): Promise<AcquireResult> {
+    return acquireTakingOverExited((r) => acquireRun(this.db, runId, owner, r), replace);
+  }
+  appendHistory(events: readonly NewHistoryEvent[]): Promise<void> {
+    return appendHistory(this.db, events);
+  }
+  listHistory(runId: string, page?: HistoryPage): Promise<HistoryEvent[]> {
+    return listHistory(this.db, runId, page);
+  }
   listRuns(filter?: RunFilter): Promise<RunRecord[]> {
     return listRuns(this.db, filter);
   }
   updateRun(runId: string, patch: RunPatch): Promise<void> {
     return updateRun(this.db, runId, patch);
   }
-  putTask(record: TaskRecord): Promise<void> {
-    return putTask(this.db, record);
+  putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void> {
+    return putTask(this.db, record, history);
   }
   listTasks(runId: string): Promise<TaskRecord[]> {
     return listTasks(this.db, runId);
@@ -154,8 +179,8 @@ export class PostgresStore implements ClusterStore {
     return getLease(this.db, runId);
   }
 
-  putTaskFenced(fence: Fence, record: TaskRecord): Promise<boolean> {
-    return putTaskFenced(this.db, fence, record);
+  putTaskFenced(fence: Fence, record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<boolean> {
+    return putTaskFenced(this.db, fence, record, history);
   }
   putCheckpointFenced(fence: Fence, checkpoint: Checkpoint): Promise<boolean> {
     return putCheckpointFenced(this.db, fence, checkpoint);

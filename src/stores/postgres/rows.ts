@@ -3,6 +3,7 @@ import type {
   Checkpoint,
   CompensationRecord,
   InterruptInfo,
+  RunOwner,
   RunRecord,
   RunStatus,
   TaskRecord,
@@ -32,6 +33,9 @@ export const runColumns = (t: string) =>
     text(`${t}.interrupts`),
     text(`${t}.cancel_requested`),
     `${t}.parent_run_id, ${t}.parent_step`,
+    `${t}.lease_owner AS owner_id, ${t}.owner_host, ${t}.owner_pid`,
+    ms(`${t}.owner_since`, "owner_since"),
+    ms(`${t}.lease_expires_at`, "owner_expires_at"),
     ms(`${t}.created_at`, "created_at"),
     ms(`${t}.updated_at`, "updated_at"),
   ].join(", ");
@@ -49,8 +53,27 @@ export interface RunRow {
   cancel_requested: Json;
   parent_run_id: string | null;
   parent_step: number | null;
+  owner_id: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  owner_since: number | null;
+  owner_expires_at: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** The run's lease holder; a worker's claim (002) records no host or pid. */
+export function ownerFromRow(
+  row: Pick<RunRow, "owner_id" | "owner_host" | "owner_pid" | "owner_since" | "owner_expires_at">,
+): RunOwner | undefined {
+  if (row.owner_id === null) return undefined;
+  return {
+    id: row.owner_id,
+    host: row.owner_host ?? "",
+    pid: row.owner_pid ?? 0,
+    since: row.owner_since ?? 0,
+    expiresAt: row.owner_expires_at ?? 0,
+  };
 }
 
 /** Spread into a record: `{ key: value }` when the column held something, else nothing. */
@@ -74,6 +97,7 @@ export function runFromRow(row: RunRow): RunRecord {
       "parent",
       row.parent_run_id === null ? null : { runId: row.parent_run_id, step: row.parent_step ?? 0 },
     ),
+    ...opt("owner", ownerFromRow(row)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -154,7 +178,7 @@ export const checkpointFromRow = (row: CheckpointRow): Checkpoint => ({
 });
 
 export const COMPENSATION_COLUMNS = `run_id, task_key, node, status, attempts, ${text("error")},
-  ${ms("finished_at", "finished_at")}`;
+  ${ms("finished_at", "finished_at")}, ${ms("started_at", "started_at")}`;
 
 export interface CompensationRow {
   run_id: string;
@@ -164,6 +188,7 @@ export interface CompensationRow {
   attempts: number;
   error: Json;
   finished_at: number;
+  started_at: number | null;
 }
 
 export const compensationFromRow = (row: CompensationRow): CompensationRecord => ({
@@ -173,5 +198,6 @@ export const compensationFromRow = (row: CompensationRow): CompensationRecord =>
   status: row.status,
   attempts: row.attempts,
   ...opt("error", parse<ErrorInfo>(row.error)),
+  ...opt("startedAt", row.started_at),
   finishedAt: row.finished_at,
 });

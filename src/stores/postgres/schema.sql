@@ -49,6 +49,7 @@ CREATE TABLE baton.compensations (
     attempts integer NOT NULL,
     error jsonb,
     finished_at timestamp with time zone NOT NULL,
+    started_at timestamp with time zone,
     CONSTRAINT compensations_status_check CHECK ((status = ANY (ARRAY['done'::text, 'failed'::text])))
 );
 
@@ -58,6 +59,31 @@ CREATE TABLE baton.compensations (
 
 ALTER TABLE baton.compensations ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME baton.compensations_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: history; Type: TABLE; Schema: baton; Owner: -
+--
+
+CREATE TABLE baton.history (
+    seq bigint NOT NULL,
+    run_id text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    type text NOT NULL,
+    data jsonb NOT NULL
+);
+
+--
+-- Name: history_seq_seq; Type: SEQUENCE; Schema: baton; Owner: -
+--
+
+ALTER TABLE baton.history ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME baton.history_seq_seq
     START WITH 1
     INCREMENT BY 1
     NO MINVALUE
@@ -109,6 +135,9 @@ CREATE TABLE baton.runs (
     lease_owner text,
     lease_expires_at timestamp with time zone,
     attempts integer DEFAULT 0 NOT NULL,
+    owner_host text,
+    owner_pid integer,
+    owner_since timestamp with time zone,
     CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
 );
 
@@ -185,6 +214,13 @@ ALTER TABLE ONLY baton.compensations
     ADD CONSTRAINT compensations_pkey PRIMARY KEY (run_id, task_key);
 
 --
+-- Name: history history_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
+--
+
+ALTER TABLE ONLY baton.history
+    ADD CONSTRAINT history_pkey PRIMARY KEY (seq);
+
+--
 -- Name: migrations migrations_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
 --
 
@@ -225,6 +261,18 @@ ALTER TABLE ONLY baton.step_tasks
 
 ALTER TABLE ONLY baton.tasks
     ADD CONSTRAINT tasks_pkey PRIMARY KEY (run_id, step, task_id);
+
+--
+-- Name: history_by_run; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX history_by_run ON baton.history USING btree (run_id, seq);
+
+--
+-- Name: runs_by_parent; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX runs_by_parent ON baton.runs USING btree (parent_run_id) WHERE (parent_run_id IS NOT NULL);
 
 --
 -- Name: runs_claimable; Type: INDEX; Schema: baton; Owner: -

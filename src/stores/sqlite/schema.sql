@@ -16,9 +16,19 @@ CREATE TABLE compensations (
   status TEXT NOT NULL,
   attempts INTEGER NOT NULL,
   error TEXT,
-  finished_at INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL, started_at INTEGER,
   PRIMARY KEY (run, task_key)
 ) WITHOUT ROWID;
+
+CREATE TABLE history (
+  seq INTEGER PRIMARY KEY,
+  run INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+
+CREATE INDEX history_by_run ON history (run, seq);
 
 CREATE TABLE migrations (
   id INTEGER PRIMARY KEY,
@@ -42,9 +52,11 @@ CREATE TABLE runs (
   parent_step INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
-);
+, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0);
 
 CREATE INDEX runs_by_graph ON runs (graph);
+
+CREATE INDEX runs_by_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
 
 CREATE INDEX runs_by_status ON runs (status);
 

@@ -1,17 +1,22 @@
 import type { Database } from "better-sqlite3";
+import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "../../engine/history.js";
 import type {
+  AcquireResult,
   Checkpoint,
   CompensationRecord,
+  LeaseRequest,
   NewRun,
   RunPatch,
   RunRecord,
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunFilter, Store } from "../../engine/store.js";
+import { acquireTakingOverExited } from "../liveness.js";
 import { type ConnectionOptions, connect } from "./connection.js";
 import { migrate } from "./migrate.js";
 import { checkpointStatements } from "./sql/checkpoints.js";
 import { compensationStatements } from "./sql/compensations.js";
+import { historyStatements } from "./sql/history.js";
 import { runKeys } from "./sql/run-keys.js";
 import { runStatements } from "./sql/runs.js";
 import { taskStatements } from "./sql/tasks.js";
@@ -31,11 +36,13 @@ export class SqliteStore implements Store {
   /** Writes queue in call order and commit together (`WriteBatch`). */
   readonly ordersWrites = true;
   readonly path: string;
+  /** @internal The better-sqlite3 connection (tests, tools): not in the published types. */
   readonly db: Database;
   private readonly runs;
   private readonly tasks;
   private readonly checkpoints;
   private readonly compensations;
+  private readonly history;
   private readonly batch: WriteBatch;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -52,12 +59,37 @@ export class SqliteStore implements Store {
     this.tasks = taskStatements(this.db, keys);
     this.checkpoints = checkpointStatements(this.db, keys);
     this.compensations = compensationStatements(this.db, keys);
+    this.history = historyStatements(this.db, keys);
     this.batch = new WriteBatch(this.db);
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
     this.batch.flush();
     return this.runs.create(run);
+  }
+
+  async acquireRun(runId: string, owner: LeaseRequest, replace?: string): Promise<AcquireResult> {
+    this.batch.flush();
+    return acquireTakingOverExited((r) => this.runs.acquire(runId, owner, r), replace);
+  }
+
+  async heartbeat(ownerId: string, runIds: readonly string[], leaseMs: number): Promise<string[]> {
+    this.batch.flush();
+    return this.runs.renew(ownerId, runIds, leaseMs);
+  }
+
+  async releaseRun(ownerId: string, runId: string): Promise<boolean> {
+    this.batch.flush();
+    return this.runs.release(ownerId, runId);
+  }
+
+  appendHistory(events: readonly NewHistoryEvent[]): Promise<void> {
+    return this.write(() => this.history.prepare(events));
+  }
+
+  async listHistory(runId: string, page?: HistoryPage): Promise<HistoryEvent[]> {
+    this.batch.flush();
+    return this.history.list(runId, page);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -74,8 +106,16 @@ export class SqliteStore implements Store {
     return this.write(() => this.runs.prepareUpdate(runId, patch));
   }
 
-  putTask(record: TaskRecord): Promise<void> {
-    return this.write(() => this.tasks.prepare(record));
+  putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void> {
+    if (!history?.length) return this.write(() => this.tasks.prepare(record));
+    return this.write(() => {
+      const task = this.tasks.prepare(record);
+      const logged = this.history.prepare(history);
+      return () => {
+        task();
+        logged();
+      };
+    });
   }
 
   async listTasks(runId: string): Promise<TaskRecord[]> {

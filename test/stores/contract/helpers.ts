@@ -25,7 +25,14 @@ export async function until(check: () => Promise<boolean> | boolean, timeoutMs =
 
 export const uid = (prefix = "run") => `${prefix}-${globalThis.crypto.randomUUID()}`;
 
-type Method = "createRun" | "updateRun" | "putTask" | "putCheckpoint" | "putCompensation";
+type Method =
+  | "createRun"
+  | "updateRun"
+  | "putTask"
+  | "putCheckpoint"
+  | "putCompensation"
+  | "appendHistory"
+  | "acquireRun";
 export type CrashRule = (method: Method, arg: unknown) => "before" | "after" | undefined;
 
 /** A write that never returns: the process that made it is gone. */
@@ -37,7 +44,10 @@ const never = <T>() => new Promise<T>(() => undefined);
  * stops right there, exactly as a SIGKILL would stop it. Reads still reach the real store, so the
  * test sees what the crash left behind and resumes it with a fresh graph (after `forgetRun`).
  */
-export function dyingStore(inner: Store, rule: CrashRule): Store & { readonly dead: boolean } {
+export function dyingStore(
+  inner: Store,
+  rule: CrashRule,
+): Store & { readonly dead: boolean; bury(runId: string): Promise<void> } {
   let dead = false;
   const write =
     <A, R>(method: Method, fn: (arg: A) => Promise<R>) =>
@@ -59,12 +69,25 @@ export function dyingStore(inner: Store, rule: CrashRule): Store & { readonly de
     get dead() {
       return dead;
     },
+    /** What the operating system does for a killed process: its hold on the run goes with it. */
+    async bury(runId: string) {
+      const owner = (await inner.getRun(runId))?.owner;
+      if (owner) await inner.releaseRun(owner.id, runId);
+    },
     local: inner.local,
+    acquireRun: (id, owner, replace) =>
+      write("acquireRun", (o: typeof owner) => inner.acquireRun(id, o, replace))(owner),
+    heartbeat: (owner, ids, ms) => (dead ? never() : inner.heartbeat(owner, ids, ms)),
+    releaseRun: (owner, id) => (dead ? never() : inner.releaseRun(owner, id)),
+    appendHistory: write("appendHistory", (e: Parameters<Store["appendHistory"]>[0]) =>
+      inner.appendHistory(e),
+    ),
+    listHistory: (id, page) => inner.listHistory(id, page),
     createRun: write("createRun", (run: Parameters<Store["createRun"]>[0]) => inner.createRun(run)),
     getRun: (id) => inner.getRun(id),
     listRuns: (f) => inner.listRuns(f),
     updateRun: (id, patch) => write("updateRun", (p: typeof patch) => inner.updateRun(id, p))(patch),
-    putTask: write("putTask", (r: Parameters<Store["putTask"]>[0]) => inner.putTask(r)),
+    putTask: (record, history) => write("putTask", (r: typeof record) => inner.putTask(r, history))(record),
     listTasks: (id) => inner.listTasks(id),
     putCheckpoint: write("putCheckpoint", (c: Parameters<Store["putCheckpoint"]>[0]) =>
       inner.putCheckpoint(c),
@@ -82,7 +105,11 @@ export function dyingStore(inner: Store, rule: CrashRule): Store & { readonly de
  * Wait for the simulated crash, then drop the dead run from this process's registry of running
  * runs (a real crash takes the registry with it), so it can be resumed here.
  */
-export async function crashed(store: { readonly dead: boolean }, runId: string): Promise<void> {
+export async function crashed(
+  store: { readonly dead: boolean; bury(runId: string): Promise<void> },
+  runId: string,
+): Promise<void> {
   await until(() => store.dead);
+  await store.bury(runId);
   registerActive(runId, new AbortController())();
 }

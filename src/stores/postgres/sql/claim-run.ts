@@ -82,7 +82,10 @@ const RUNNABLE = `r.status IN ('pending', 'running', 'compensating')
 const lease = (s: string) => `UPDATE ${s}.runs AS runs SET
     lease_owner = $1,
     lease_expires_at = statement_timestamp() + $3::float8 * interval '1 millisecond',
-    attempts = runs.attempts + 1
+    attempts = runs.attempts + 1,
+    owner_host = NULL,
+    owner_pid = NULL,
+    owner_since = statement_timestamp()
   FROM candidate
   WHERE runs.id = candidate.id`;
 

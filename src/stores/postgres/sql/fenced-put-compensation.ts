@@ -7,21 +7,31 @@ import { heldLease } from "./fence.js";
 /** `putCompensation` while the fence's lease on the run is held; false when it is not. */
 export async function putCompensationFenced(db: Db, fence: Fence, r: CompensationRecord): Promise<boolean> {
   const s = db.schema;
-  const held = heldLease(s, fence, 8);
+  const held = heldLease(s, fence, 9);
   const rows = await query<{ n: number }>(
     db.pool,
     "putCompensation (fenced)",
     `WITH held AS (${held.sql}),
      saved AS (
-       INSERT INTO ${s}.compensations (run_id, task_key, node, status, attempts, error, finished_at)
-       SELECT $1, $2, $3, $4, $5::int, $6::jsonb, ${ts("$7")} FROM held
+       INSERT INTO ${s}.compensations (run_id, task_key, node, status, attempts, error, finished_at, started_at)
+       SELECT $1, $2, $3, $4, $5::int, $6::jsonb, ${ts("$7")}, ${ts("$8")} FROM held
        ON CONFLICT (run_id, task_key) DO UPDATE SET
          node = excluded.node, status = excluded.status, attempts = excluded.attempts,
-         error = excluded.error, finished_at = excluded.finished_at
+         error = excluded.error, finished_at = excluded.finished_at, started_at = excluded.started_at
        RETURNING 1
      )
      SELECT count(*)::int AS n FROM saved`,
-    [r.runId, r.taskKey, r.node, r.status, r.attempts, toJsonText(r.error), r.finishedAt, ...held.values],
+    [
+      r.runId,
+      r.taskKey,
+      r.node,
+      r.status,
+      r.attempts,
+      toJsonText(r.error),
+      r.finishedAt,
+      r.startedAt ?? null,
+      ...held.values,
+    ],
   );
   return rows[0]!.n > 0;
 }

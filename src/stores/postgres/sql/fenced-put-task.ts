@@ -1,8 +1,10 @@
+import type { NewHistoryEvent } from "../../../engine/history.js";
 import type { TaskRecord } from "../../../engine/records.js";
 import type { Fence } from "../cluster-store.js";
 import { type Db, query, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { heldLease } from "./fence.js";
+import { historyInsert } from "./history.js";
 
 const FINAL = new Set(["succeeded", "continued", "failed", "interrupted"]);
 
@@ -12,9 +14,17 @@ const FINAL = new Set(["succeeded", "continued", "failed", "interrupted"]);
  * the same statement: the record and the task's completion commit together, so a finished task is
  * never offered again and an offered task is never lost.
  */
-export async function putTaskFenced(db: Db, fence: Fence, r: TaskRecord): Promise<boolean> {
+export async function putTaskFenced(
+  db: Db,
+  fence: Fence,
+  r: TaskRecord,
+  history?: readonly NewHistoryEvent[],
+): Promise<boolean> {
   const s = db.schema;
   const held = heldLease(s, fence, 18);
+  const logged = history?.length
+    ? historyInsert(s, history, 18 + held.values.length, "EXISTS (SELECT 1 FROM held)")
+    : undefined;
   const completes = fence.kind === "task" && FINAL.has(r.status);
   const rows = await query<{ n: number }>(
     db.pool,
@@ -40,6 +50,12 @@ export async function putTaskFenced(db: Db, fence: Fence, r: TaskRecord): Promis
        WHERE d.run_id = $1 AND d.step = $2::int AND d.task_id = $3
      )`
          : ""
+     }${
+       // Only what was stored under the lease gets its history entries.
+       logged
+         ? `,
+     logged AS (${logged.sql})`
+         : ""
      }
      SELECT count(*)::int AS n FROM saved`,
     [
@@ -61,6 +77,7 @@ export async function putTaskFenced(db: Db, fence: Fence, r: TaskRecord): Promis
       r.startedAt,
       r.finishedAt,
       ...held.values,
+      ...(logged?.values ?? []),
     ],
   );
   return rows[0]!.n > 0;

@@ -1,4 +1,5 @@
 import type { NewRun, RunRecord } from "../../../engine/records.js";
+import { thisHost } from "../../liveness.js";
 import { type Db, NOW_MS, query } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { type RunRow, runColumns, runFromRow } from "../rows.js";
@@ -13,8 +14,11 @@ export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; 
     db.pool,
     "createRun",
     `INSERT INTO ${db.schema}.runs AS r
-       (id, graph, graph_hash, status, input, queue, parent_run_id, parent_step, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS})
+       (id, graph, graph_hash, status, input, queue, parent_run_id, parent_step, created_at, updated_at,
+        lease_owner, owner_host, owner_pid, owner_since, lease_expires_at, attempts)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS},
+        $9, $10, $11, CASE WHEN $9::text IS NULL THEN NULL ELSE statement_timestamp() END,
+        statement_timestamp() + $12::float8 * interval '1 millisecond', CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${runColumns("r")}`,
     [
@@ -26,6 +30,10 @@ export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; 
       run.queue ?? "default",
       run.parent?.runId ?? null,
       run.parent?.step ?? null,
+      run.owner?.id ?? null,
+      run.owner ? thisHost() : null,
+      run.owner ? process.pid : null,
+      run.owner?.leaseMs ?? null,
     ],
   );
   if (inserted[0]) return { run: runFromRow(inserted[0]), created: true };

@@ -12,9 +12,10 @@ export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecor
     `SELECT ${runColumns("r")} FROM ${db.schema}.runs AS r
      WHERE ($1::text[] IS NULL OR r.status = ANY($1::text[]))
        AND ($2::text IS NULL OR r.graph = $2::text)
+       AND ($4::text IS NULL OR r.parent_run_id = $4::text)
      ORDER BY r.created_at DESC, r.seq DESC
      LIMIT $3`,
-    [statuses, filter.graph || null, Math.max(0, filter.limit ?? 100)],
+    [statuses, filter.graph || null, Math.max(0, filter.limit ?? 100), filter.parent ?? null],
   );
   return rows.map(runFromRow);
 }

@@ -7,11 +7,20 @@ export async function putCompensation(db: Db, r: CompensationRecord): Promise<vo
   await query(
     db.pool,
     "putCompensation",
-    `INSERT INTO ${db.schema}.compensations (run_id, task_key, node, status, attempts, error, finished_at)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, ${ts("$7")})
+    `INSERT INTO ${db.schema}.compensations (run_id, task_key, node, status, attempts, error, finished_at, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, ${ts("$7")}, ${ts("$8")})
      ON CONFLICT (run_id, task_key) DO UPDATE SET
        node = excluded.node, status = excluded.status, attempts = excluded.attempts,
-       error = excluded.error, finished_at = excluded.finished_at`,
-    [r.runId, r.taskKey, r.node, r.status, r.attempts, toJsonText(r.error), r.finishedAt],
+       error = excluded.error, finished_at = excluded.finished_at, started_at = excluded.started_at`,
+    [
+      r.runId,
+      r.taskKey,
+      r.node,
+      r.status,
+      r.attempts,
+      toJsonText(r.error),
+      r.finishedAt,
+      r.startedAt ?? null,
+    ],
   );
 }

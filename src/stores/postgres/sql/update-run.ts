@@ -1,4 +1,4 @@
-import type { RunPatch } from "../../../engine/records.js";
+import { type RunPatch, stopsRun } from "../../../engine/records.js";
 import { type Db, NOW_MS, query } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 
@@ -28,6 +28,8 @@ export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise
        error = CASE WHEN $5::boolean THEN $6::jsonb ELSE error END,
        interrupts = CASE WHEN $7::boolean THEN $8::jsonb ELSE interrupts END,
        cancel_requested = CASE WHEN $9::boolean THEN $10::jsonb ELSE cancel_requested END,
+       lease_owner = CASE WHEN $11::boolean THEN NULL ELSE lease_owner END,
+       lease_expires_at = CASE WHEN $11::boolean THEN NULL ELSE lease_expires_at END,
        updated_at = ${NOW_MS}
      WHERE id = $1`,
     [
@@ -41,6 +43,8 @@ export async function updateRun(db: Db, runId: string, patch: RunPatch): Promise
       interrupts,
       touchCancel,
       cancel,
+      // A status that stops the run ends its lease in the same statement.
+      fields.status !== undefined && stopsRun(fields.status),
     ],
   );
 }

@@ -1,4 +1,5 @@
 import initial from "./0001-initial.js";
+import ownershipHistory from "./0002-ownership-history.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -11,4 +12,7 @@ export interface Migration {
  * Every schema change, in order. Plain SQL kept in modules (not `.sql` files) so the compiled
  * package carries them without a copy step. `schema.sql` beside this folder is the result.
  */
-export const MIGRATIONS: readonly Migration[] = [{ id: 1, name: "initial", sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { id: 1, name: "initial", sql: initial },
+  { id: 2, name: "ownership-history", sql: ownershipHistory },
+];

@@ -11,16 +11,17 @@ interface CompensationRow {
   attempts: number;
   error: string | null;
   finished_at: number;
+  started_at: number | null;
 }
 
 /** The saga log: which undos have run (or failed), so a resumed compensation skips the done ones. */
 export function compensationStatements(db: Database, keys: RunKeys) {
   const upsert = db.prepare(
-    `INSERT OR REPLACE INTO compensations (run, task_key, node, status, attempts, error, finished_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO compensations (run, task_key, node, status, attempts, error, finished_at, started_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const select = db.prepare(
-    "SELECT task_key, node, status, attempts, error, finished_at FROM compensations WHERE run = ? ORDER BY finished_at, task_key",
+    "SELECT task_key, node, status, attempts, error, finished_at, started_at FROM compensations WHERE run = ? ORDER BY finished_at, task_key",
   );
 
   return {
@@ -34,6 +35,7 @@ export function compensationStatements(db: Database, keys: RunKeys) {
         r.attempts,
         toJson(r.error),
         r.finishedAt,
+        r.startedAt ?? null,
       ];
       return () => {
         upsert.run(...params);
@@ -51,6 +53,7 @@ export function compensationStatements(db: Database, keys: RunKeys) {
           status: row.status,
           attempts: row.attempts,
           ...(error ? { error } : {}),
+          ...(row.started_at !== null ? { startedAt: row.started_at } : {}),
           finishedAt: row.finished_at,
         };
       });

@@ -1,6 +1,16 @@
 import type { Database, Statement } from "better-sqlite3";
-import type { NewRun, RunPatch, RunRecord, RunStatus } from "../../../engine/records.js";
+import {
+  type AcquireResult,
+  type LeaseRequest,
+  type NewRun,
+  type RunOwner,
+  type RunPatch,
+  type RunRecord,
+  type RunStatus,
+  stopsRun,
+} from "../../../engine/records.js";
 import type { RunFilter } from "../../../engine/store.js";
+import { thisHost } from "../../liveness.js";
 import { fromJson, toJson } from "../json.js";
 import type { RunKeys } from "./run-keys.js";
 
@@ -18,6 +28,11 @@ interface RunRow {
   cancel_requested: string | null;
   parent_id: string | null;
   parent_step: number | null;
+  owner_id: string | null;
+  owner_host: string | null;
+  owner_pid: number | null;
+  owner_since: number | null;
+  lease_expires_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -33,22 +48,47 @@ const UPDATE = `UPDATE runs SET
   error = CASE WHEN @error IS NOT NULL THEN @error WHEN @clearError THEN NULL ELSE error END,
   interrupts = CASE WHEN @interrupts IS NOT NULL THEN @interrupts WHEN @clearInterrupts THEN NULL ELSE interrupts END,
   cancel_requested = CASE WHEN @cancel IS NOT NULL THEN @cancel WHEN @clearCancel THEN NULL ELSE cancel_requested END,
+  owner_id = CASE WHEN @stops THEN NULL ELSE owner_id END,
+  lease_expires_at = CASE WHEN @stops THEN NULL ELSE lease_expires_at END,
   updated_at = @now
 WHERE id = @id`;
+
+/** Take the lease when it is free, expired, already ours, or held by the owner the caller found gone. */
+const ACQUIRE = `UPDATE runs SET
+  owner_id = @owner,
+  owner_host = @host,
+  owner_pid = @pid,
+  owner_since = CASE WHEN owner_id IS @owner THEN owner_since ELSE @now END,
+  lease_expires_at = @now + @leaseMs,
+  claims = claims + 1
+WHERE id = @id
+  AND (owner_id IS NULL OR lease_expires_at <= @now OR owner_id = @owner OR owner_id IS @replace)`;
+
+const OWNER_COLUMNS = "owner_id, owner_host, owner_pid, owner_since, lease_expires_at";
 
 /** Runs: create (idempotent on the id), read, patch, list newest first. */
 export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
-    `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+    `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step,
+       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
+  const acquire = db.prepare(ACQUIRE);
+  const owner = db.prepare(`SELECT ${OWNER_COLUMNS} FROM runs WHERE id = ?`);
+  const renew = db.prepare(
+    "UPDATE runs SET lease_expires_at = @now + @leaseMs WHERE id = @id AND owner_id = @owner AND lease_expires_at > @now",
+  );
+  const release = db.prepare(
+    "UPDATE runs SET owner_id = NULL, lease_expires_at = NULL WHERE id = ? AND owner_id = ?",
+  );
   const lists = new Map<string, Statement>();
 
   return {
     create(run: NewRun): { run: RunRecord; created: boolean } {
       const now = Date.now();
+      const lease = run.owner;
       const inserted = insert.get(
         run.id,
         run.graph,
@@ -58,6 +98,12 @@ export function runStatements(db: Database, keys: RunKeys) {
         toJson(run.input),
         run.parent?.runId ?? null,
         run.parent?.step ?? null,
+        lease?.id ?? null,
+        lease ? thisHost() : null,
+        lease ? process.pid : null,
+        lease ? now : null,
+        lease ? now + lease.leaseMs : null,
+        lease ? 1 : 0,
         now,
         now,
       );
@@ -69,6 +115,33 @@ export function runStatements(db: Database, keys: RunKeys) {
     get(runId: string): RunRecord | undefined {
       const row = select.get(runId) as RunRow | undefined;
       return row && toRun(row);
+    },
+    /** One statement, so racing processes serialise on SQLite's write lock: one of them wins. */
+    acquire(runId: string, request: LeaseRequest, replace?: string): AcquireResult {
+      const before = owner.get(runId) as RunRow | undefined;
+      if (!before) return { acquired: false, missing: true };
+      const now = Date.now();
+      const params = {
+        id: runId,
+        owner: request.id,
+        host: thisHost(),
+        pid: process.pid,
+        now,
+        leaseMs: request.leaseMs,
+        replace: replace ?? null,
+      };
+      const previous = ownerOf(before);
+      if (acquire.run(params).changes === 1)
+        return previous && previous.id !== request.id ? { acquired: true, previous } : { acquired: true };
+      const holder = ownerOf(owner.get(runId) as RunRow);
+      return holder ? { acquired: false, holder } : { acquired: false };
+    },
+    renew(ownerId: string, runIds: readonly string[], leaseMs: number): string[] {
+      const now = Date.now();
+      return runIds.filter((id) => renew.run({ id, owner: ownerId, now, leaseMs }).changes === 1);
+    },
+    release(ownerId: string, runId: string): boolean {
+      return release.run(runId, ownerId).changes === 1;
     },
     /** Serialise now; the returned write applies the patch. */
     prepareUpdate(runId: string, patch: RunPatch): () => void {
@@ -84,6 +157,7 @@ export function runStatements(db: Database, keys: RunKeys) {
         clearError: clear.has("error") ? 1 : 0,
         clearInterrupts: clear.has("interrupts") ? 1 : 0,
         clearCancel: clear.has("cancelRequested") ? 1 : 0,
+        stops: patch.status !== undefined && stopsRun(patch.status) ? 1 : 0,
         now: Date.now(),
       };
       return () => {
@@ -93,15 +167,18 @@ export function runStatements(db: Database, keys: RunKeys) {
     list(filter: RunFilter = {}): RunRecord[] {
       const statuses = filter.status === undefined ? [] : ([] as RunStatus[]).concat(filter.status);
       if (filter.status !== undefined && statuses.length === 0) return [];
-      const key = `${statuses.length}:${filter.graph === undefined ? 0 : 1}`;
+      const byGraph = filter.graph !== undefined;
+      const byParent = filter.parent !== undefined;
+      const key = `${statuses.length}:${byGraph ? 1 : 0}:${byParent ? 1 : 0}`;
       let statement = lists.get(key);
       if (!statement) {
-        statement = db.prepare(listSql(statuses.length, filter.graph !== undefined));
+        statement = db.prepare(listSql(statuses.length, byGraph, byParent));
         lists.set(key, statement);
       }
       const params = [
         ...statuses,
-        ...(filter.graph === undefined ? [] : [filter.graph]),
+        ...(byGraph ? [filter.graph] : []),
+        ...(byParent ? [filter.parent] : []),
         filter.limit ?? 100,
       ];
       return (statement.all(...params) as RunRow[]).map(toRun);
@@ -110,10 +187,11 @@ export function runStatements(db: Database, keys: RunKeys) {
 }
 
 /** Newest first: the key is insertion order (and each index holds it, so no sort for one filter). */
-function listSql(statuses: number, byGraph: boolean): string {
+function listSql(statuses: number, byGraph: boolean, byParent: boolean): string {
   const where: string[] = [];
   if (statuses > 0) where.push(`status IN (${new Array(statuses).fill("?").join(", ")})`);
   if (byGraph) where.push("graph = ?");
+  if (byParent) where.push("parent_id = ?");
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   return `SELECT * FROM runs ${clause} ORDER BY key DESC LIMIT ?`;
 }
@@ -134,5 +212,21 @@ function toRun(row: RunRow): RunRecord {
   if (row.interrupts !== null) run.interrupts = JSON.parse(row.interrupts);
   if (row.cancel_requested !== null) run.cancelRequested = JSON.parse(row.cancel_requested);
   if (row.parent_id !== null) run.parent = { runId: row.parent_id, step: row.parent_step ?? 0 };
+  const owner = ownerOf(row);
+  if (owner) run.owner = owner;
   return run as unknown as RunRecord;
+}
+
+function ownerOf(
+  row: Pick<RunRow, "owner_id" | "owner_host" | "owner_pid" | "owner_since" | "lease_expires_at">,
+) {
+  if (row.owner_id === null) return undefined;
+  const owner: RunOwner = {
+    id: row.owner_id,
+    host: row.owner_host ?? "",
+    pid: row.owner_pid ?? 0,
+    since: row.owner_since ?? 0,
+    expiresAt: row.lease_expires_at ?? 0,
+  };
+  return owner;
 }

@@ -1,0 +1,91 @@
+import type { ErrorInfo } from "../errors.js";
+import type { RunOwner, RunStatus } from "./records.js";
+
+/**
+ * Who did something to a run, and through what. `via` says how (the command line, the HTTP API, a
+ * worker, the application embedding Baton, recovery); `who` names the person or process when known.
+ */
+export interface Actor {
+  readonly via: "cli" | "api" | "worker" | "app" | "recover" | "schedule";
+  readonly who?: string;
+}
+
+export type AttemptOutcome =
+  | "succeeded"
+  | "continued"
+  | "failed"
+  | "retrying"
+  | "interrupted"
+  | "cancelled"
+  | "stopped";
+
+interface TaskRef {
+  readonly step: number;
+  readonly taskId: string;
+  readonly node: string;
+}
+
+/**
+ * One entry of a run's history, as recorded. The history is append-only: retries, resumes,
+ * takeovers and forks add entries and never change or remove earlier ones.
+ */
+export type RunHistoryEntry =
+  | {
+      type: "run_created";
+      by: Actor;
+      input: unknown;
+      graph: string;
+      from?: { runId: string; step: number; as: "fork" };
+    }
+  | (TaskRef & {
+      type: "attempt";
+      attempt: number;
+      startedAt: number;
+      finishedAt: number;
+      outcome: AttemptOutcome;
+      error?: ErrorInfo;
+      /** A retry was scheduled this long after the attempt ended. */
+      retryInMs?: number;
+      /** A `Send`'s payload. */
+      input?: unknown;
+    })
+  | (TaskRef & { type: "interrupt_asked"; payload: unknown; schema?: unknown })
+  | (TaskRef & { type: "interrupt_answered"; value: unknown; by: Actor; waitedMs: number })
+  | { type: "cancel_requested"; by: Actor; compensate: boolean }
+  | { type: "resumed"; by: Actor; force?: true }
+  | { type: "retried"; by: Actor; force?: true }
+  | { type: "forked"; by: Actor; step: number; toRunId: string }
+  | { type: "owner_taken"; owner: RunOwner; previous?: RunOwner; why?: OwnerGoneReason }
+  | { type: "owner_lost"; owner: string }
+  | { type: "stopped"; by: Actor; reason: string }
+  | {
+      type: "undo";
+      taskKey: string;
+      node: string;
+      attempt: number;
+      startedAt: number;
+      finishedAt: number;
+      outcome: "done" | "retrying" | "failed";
+      error?: ErrorInfo;
+    }
+  | { type: "run_finished"; status: RunStatus; error?: ErrorInfo };
+
+export type OwnerGoneReason = "lease expired" | "process exited" | "released";
+
+export type HistoryType = RunHistoryEntry["type"];
+
+/** An entry to store: the run it belongs to and when it happened. */
+export type NewHistoryEvent = RunHistoryEntry & { readonly runId: string; readonly at: number };
+
+/** A stored entry: `seq` orders a store's entries as they were recorded. */
+export type HistoryEvent = NewHistoryEvent & { readonly seq: number };
+
+export interface HistoryPage {
+  /** Entries after this `seq` (default: from the start). */
+  after?: number;
+  /** At most this many (default 1,000). */
+  limit?: number;
+}
+
+/** The application embedding Baton, when a caller names no one. */
+export const APP_ACTOR: Actor = { via: "app" };
