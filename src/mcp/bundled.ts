@@ -9,7 +9,10 @@ export type BundledServerName = (typeof bundledServerNames)[number];
 export interface BundledServerOptions {
   /** SQLite file of the database server; default `.baton/database.db` under `cwd` (or `BATON_DATABASE_PATH`). */
   databasePath?: string;
-  /** Folders the filesystem server may use; default the `sample-data/` folder shipped with Baton. */
+  /**
+   * Folders the filesystem server may use, with its write tools. Default: the `sample-data/` folder shipped
+   * with Baton, read-only (in an installed package it lies inside `node_modules`).
+   */
   allowedDirectories?: string[];
   /** Extra environment for every bundled server. Variables named `BATON_*` of this process pass through too. */
   env?: Record<string, string>;
@@ -24,6 +27,23 @@ const localRequire = createRequire(import.meta.url);
 
 /** The `sample-data/` folder that ships with the package (the filesystem server's default root). */
 export const SAMPLE_DATA_DIR = fileURLToPath(new URL("../../sample-data", import.meta.url));
+
+/**
+ * The official filesystem server's tools that only read. It has no read-only switch, so the default
+ * configuration exposes just these (`tools.allow`, enforced by the manager).
+ */
+export const FILESYSTEM_READ_TOOLS: readonly string[] = Object.freeze([
+  "read_file",
+  "read_text_file",
+  "read_media_file",
+  "read_multiple_files",
+  "list_directory",
+  "list_directory_with_sizes",
+  "directory_tree",
+  "search_files",
+  "get_file_info",
+  "list_allowed_directories",
+]);
 
 /** Node arguments that run one of our bundled server entry points, from source or from the build. */
 export function bundledServerArgs(name: Exclude<BundledServerName, "filesystem">): string[] {
@@ -48,6 +68,8 @@ export function bundledServers(options: BundledServerOptions = {}): McpConfig {
     cwd,
     options.databasePath ?? process.env.BATON_DATABASE_PATH ?? ".baton/database.db",
   );
+  // The user's own folders may be written; the shipped sample data only read.
+  const readOnly = options.allowedDirectories === undefined;
   const roots = (options.allowedDirectories ?? [SAMPLE_DATA_DIR]).map((dir) => resolve(cwd, dir));
   const server = (description: string, args: string[]): StdioServerConfig => ({
     transport: "stdio",
@@ -67,10 +89,15 @@ export function bundledServers(options: BundledServerOptions = {}): McpConfig {
         "--db",
         databasePath,
       ]),
-      filesystem: server("Files in the allowed folders (official MCP filesystem server)", [
-        filesystemServerScript(),
-        ...roots,
-      ]),
+      filesystem: {
+        ...server(
+          readOnly
+            ? "Baton's sample data, read-only (official MCP filesystem server)"
+            : "Files in the allowed folders (official MCP filesystem server)",
+          [filesystemServerScript(), ...roots],
+        ),
+        ...(readOnly ? { tools: { allow: [...FILESYSTEM_READ_TOOLS] } } : {}),
+      },
     },
   };
 }

@@ -25,6 +25,14 @@ export interface ServerSettings {
   retry: RetrySettings;
   circuit: CircuitSettings;
   description?: string;
+  /** Only these tools are listed and may be called (default: all the server offers). */
+  tools?: ToolAccess;
+}
+
+/** Which of a server's tools Baton exposes; for a server that cannot restrict itself (a read-only filesystem). */
+export interface ToolAccess {
+  /** Tool names; a call to any other is refused with a `ToolError` before it reaches the server. */
+  allow: string[];
 }
 
 export interface StdioServerConfig extends ServerSettings {

@@ -7,6 +7,7 @@ import { CallDeadline, MAX_TIMER_MS, raceAbort, sleep } from "./deadline.js";
 import { decodeToolResult, type RawToolResult } from "./decode.js";
 import { CircuitOpenError, McpUnavailableError } from "./errors.js";
 import { HealthMonitor } from "./health-monitor.js";
+import { allowedTools, assertToolAllowed } from "./tool-allow.js";
 import {
   type CallToolOptions,
   type HealthReport,
@@ -81,7 +82,7 @@ export class McpManager implements ToolInvoker {
         try {
           await entry.connection.ensureStarted();
           entry.healthy = true;
-          return { name, ok: true, tools: entry.connection.tools };
+          return { name, ok: true, tools: allowedTools(entry.connection.config, entry.connection.tools) };
         } catch (error) {
           entry.healthy = false;
           return { name, ok: false, error: error as Error };
@@ -114,6 +115,7 @@ export class McpManager implements ToolInvoker {
     options: CallToolOptions = {},
   ): Promise<RawToolResult> {
     const entry = this.entry(server, tool);
+    assertToolAllowed(server, tool, entry.connection.config);
     const { retry, timeoutMs } = entry.connection.config;
     const deadline = new CallDeadline(options.timeoutMs ?? timeoutMs, options.signal);
     const meta = {
@@ -161,7 +163,7 @@ export class McpManager implements ToolInvoker {
         const client = await entry.connection.ensureStarted();
         const tools = await entry.connection.fetchTools(client, entry.connection.config.timeoutMs);
         entry.connection.tools = tools;
-        return tools;
+        return allowedTools(entry.connection.config, tools);
       }),
     );
     return lists.flat();

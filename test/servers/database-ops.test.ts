@@ -145,4 +145,47 @@ describe("database operations", () => {
     );
     expect(other.id).not.toBe(first.id);
   });
+
+  it("refuses to update or delete every row without allowAll, counting the matches in the same transaction", () => {
+    const total = ops.query({ table: "customers", limit: 1000 }).count;
+    const every = { id: { op: "gte" as const, value: 0 } };
+    expect(() => ops.delete({ table: "customers", where: every })).toThrow(
+      `delete: the filter matches all ${total} rows of "customers"`,
+    );
+    expect(() => ops.update({ table: "customers", where: every, data: { tier: "basic" } })).toThrow(
+      /update: the filter matches all/,
+    );
+    expect(() => ops.delete({ table: "customers" })).toThrow(/or "allowAll": true to delete every row/);
+    expect(ops.query({ table: "customers", limit: 1000 }).count).toBe(total);
+    // One row fewer than all is not "every row".
+    expect(ops.delete({ table: "customers", where: { id: { op: "gt", value: 1 } } }).changes).toBe(total - 1);
+    // The last row, by any filter: a single-row write is always targeted.
+    expect(ops.update({ table: "customers", where: every, data: { tier: "basic" } }).changes).toBe(1);
+    ops.insert("customers", { name: "Zed", email: "zed@example.com" });
+    expect(
+      ops.update({ table: "customers", where: every, data: { tier: "basic" }, allowAll: true }).changes,
+    ).toBe(2);
+    expect(ops.delete({ table: "customers", allowAll: true }).changes).toBe(2);
+  });
+
+  it("keys the replay log by the arguments in canonical form: key order does not matter, at any depth", () => {
+    const log = new IdempotencyLog(db);
+    let writes = 0;
+    const write = () => ({ n: ++writes });
+    const a = {
+      table: "inventory",
+      where: { sku: "CAM-001", stock: { op: "gte", value: 1 } },
+      data: { stock: 1 },
+    };
+    const b = {
+      data: { stock: 1 },
+      where: { stock: { value: 1, op: "gte" }, sku: "CAM-001" },
+      table: "inventory",
+    };
+    expect(log.run("k", "update", a, write)).toEqual({ n: 1 });
+    expect(log.run("k", "update", b, write)).toEqual({ n: 1, replayed: true });
+    // Arrays keep their order: a different list is a different write.
+    log.run("k", "update", { ...a, columns: ["a", "b"] }, write);
+    expect(log.run("k", "update", { ...a, columns: ["b", "a"] }, write)).toEqual({ n: 3 });
+  });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FILESYSTEM_READ_TOOLS } from "../../src/mcp/bundled.js";
 import { bundledServers, McpManager, SAMPLE_DATA_DIR, ToolError } from "../../src/mcp/index.js";
 import { PidTracker, tempDir } from "../mcp/helpers.js";
 
@@ -44,6 +45,29 @@ const call = (server: string, tool: string, args: Record<string, unknown>) =>
 const inBox = (name: string) => join(sandbox.path, name);
 
 describe("filesystem server confined to sample-data (default)", () => {
+  it("is read-only: lists only the read tools and refuses a write before it reaches the server", async () => {
+    const listed = (await mcp.listTools("samples")).map((t) => t.name);
+    expect(listed.sort()).toEqual([...FILESYSTEM_READ_TOOLS].sort());
+    expect(listed).not.toContain("write_file");
+    const target = join(SAMPLE_DATA_DIR, "planted-by-test.txt");
+    for (const [tool, args] of [
+      ["write_file", { path: target, content: "x" }],
+      ["edit_file", { path: join(SAMPLE_DATA_DIR, "reports/weather-impact-report.md"), edits: [] }],
+      ["create_directory", { path: join(SAMPLE_DATA_DIR, "new-folder") }],
+      ["move_file", { source: target, destination: `${target}.moved` }],
+    ] as const) {
+      const error = await call("samples", tool, args).catch((e: unknown) => e);
+      expect(error, tool).toBeInstanceOf(ToolError);
+      expect((error as Error).message, tool).toMatch(
+        /not allowed by this server's configuration \(tools\.allow: read_file/,
+      );
+    }
+    expect(existsSync(target)).toBe(false);
+    expect(existsSync(join(SAMPLE_DATA_DIR, "new-folder"))).toBe(false);
+    // A folder the user configures is writable: the second server lists every tool.
+    expect((await mcp.listTools("files")).map((t) => t.name)).toContain("write_file");
+  });
+
   it("lists, searches and reads the sample files", async () => {
     expect((await call("samples", "list_allowed_directories", {})).content).toContain(SAMPLE_DATA_DIR);
     expect((await call("samples", "list_directory", { path: SAMPLE_DATA_DIR })).content).toMatch(
@@ -71,7 +95,7 @@ describe("filesystem server confined to sample-data (default)", () => {
   });
 });
 
-describe("filesystem server: every tool, and symlink escapes", () => {
+describe("filesystem server on a folder the user configures: every tool, and symlink escapes", () => {
   it("refuses to follow symlinks out of the allowed folder", async () => {
     for (const [tool, args] of [
       ["read_text_file", { path: inBox("link-to-secret.txt") }],

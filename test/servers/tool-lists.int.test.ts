@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundledServers, type StdioServerConfig } from "../../src/mcp/index.js";
+import { MAX_STRING_LENGTH } from "../../src/servers/shared/limits.js";
 import { PidTracker, tempDir, waitFor } from "../mcp/helpers.js";
 
 const pids = new PidTracker();
@@ -34,6 +35,28 @@ const EXPECTED: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Every object in a listed input schema that declares properties refuses others, and every string has a
+ * length limit (column names, the keys of `where`/`data`, are checked against the schema instead): what a
+ * client sees in tools/list is what the server enforces.
+ */
+function looseParts(schema: unknown, path = "input"): string[] {
+  if (Array.isArray(schema)) return schema.flatMap((s, i) => looseParts(s, `${path}[${i}]`));
+  if (schema === null || typeof schema !== "object") return [];
+  const node = schema as Record<string, unknown>;
+  const own: string[] = [];
+  if (node.properties !== undefined && node.additionalProperties !== false) own.push(`${path}: not strict`);
+  const bounded = node.enum !== undefined || (node.maxLength as number) <= MAX_STRING_LENGTH;
+  if (node.type === "string" && !bounded && !path.endsWith(".propertyNames"))
+    own.push(`${path}: string without maxLength`);
+  return [
+    ...own,
+    ...Object.entries(node).flatMap(([key, value]) =>
+      key === "default" ? [] : looseParts(value, `${path}.${key}`),
+    ),
+  ];
+}
+
 // Plain SDK clients, not McpManager: the servers must speak standard MCP to anyone.
 describe.each(Object.keys(EXPECTED))("the bundled %s server, seen by an independent SDK client", (name) => {
   it("lists its tools with input and output schemas", async () => {
@@ -58,6 +81,11 @@ describe.each(Object.keys(EXPECTED))("the bundled %s server, seen by an independ
         expect(tool.inputSchema.type).toBe("object");
         expect(tool.outputSchema?.type, tool.name).toBe("object");
         expect(tool.description, tool.name).toBeTruthy();
+        // Ours are strict; the official filesystem server's schemas are its own.
+        if (name !== "filesystem") {
+          expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
+          expect(looseParts(tool.inputSchema), tool.name).toEqual([]);
+        }
       }
       expect(client.getServerVersion()?.name).toMatch(name === "filesystem" ? /filesystem/ : `baton-${name}`);
     } finally {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { excerpt } from "../shared/excerpt.js";
 import { ToolInputError } from "../shared/tool-kit.js";
 import { INTERNAL_TABLE_PREFIX } from "./schema.js";
 
@@ -38,7 +39,7 @@ export class Catalog {
   table(name: string): string {
     const tables = this.tables();
     if (!tables.includes(name))
-      throw new ToolInputError(`Unknown table "${name}". Tables: ${tables.join(", ")}`);
+      throw new ToolInputError(`Unknown table ${excerpt(name)}. Tables: ${tables.join(", ")}`);
     return name;
   }
 
@@ -58,7 +59,9 @@ export class Catalog {
   column(table: string, name: string): string {
     const names = this.columns(table).map((c) => c.name);
     if (!names.includes(name)) {
-      throw new ToolInputError(`Unknown column "${name}" in table "${table}". Columns: ${names.join(", ")}`);
+      throw new ToolInputError(
+        `Unknown column ${excerpt(name)} in table "${table}". Columns: ${names.join(", ")}`,
+      );
     }
     return name;
   }

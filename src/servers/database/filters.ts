@@ -1,3 +1,4 @@
+import { excerpt } from "../shared/excerpt.js";
 import { ToolInputError } from "../shared/tool-kit.js";
 import { type Catalog, quote } from "./catalog.js";
 
@@ -99,7 +100,7 @@ export function orderClause(
 function parseOrder(text: string): { column: string; direction?: "asc" | "desc" } {
   const match = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(text);
   if (match === null)
-    throw new ToolInputError(`orderBy: expected "column" or "column asc|desc", got "${text}"`);
+    throw new ToolInputError(`orderBy: expected "column" or "column asc|desc", got ${excerpt(text)}`);
   const direction = match[2]?.toLowerCase() as "asc" | "desc" | undefined;
   return { column: match[1] as string, ...(direction === undefined ? {} : { direction }) };
 }

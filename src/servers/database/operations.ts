@@ -24,6 +24,8 @@ export interface TargetArgs {
   table: string;
   where?: Where;
   id?: number;
+  /** Required to update or delete every row of the table (see `target`). */
+  allowAll?: boolean;
 }
 
 /** The database tools' logic, free of MCP: each takes checked arguments and returns plain data. */
@@ -112,11 +114,20 @@ export class Operations {
     return run.immediate();
   }
 
-  /** The rows an update or delete would touch; refuses an empty filter and more than `MAX_ROWS` rows. */
+  /**
+   * The rows an update or delete would touch, read in the caller's transaction. Refuses more than
+   * `MAX_ROWS` rows, and, unless `allowAll` is set, a missing filter or one that matches every row of the
+   * table: whether a filter is "everything" (`{ id: { op: "gte", value: 0 } }`, a `like "%"`, …) is
+   * decided by counting, not by reading the filter. A filter that matches a single row is a targeted
+   * write even when that row is the table's only one (a saga undoing its one insert).
+   */
   private target(table: string, args: TargetArgs, verb: string): { ids: number[]; rows: Row[] } {
     const where: Where = { ...args.where, ...(args.id === undefined ? {} : { id: args.id }) };
-    if (Object.keys(where).length === 0) {
-      throw new ToolInputError(`${verb}: give "id" or a non-empty "where" (refusing to ${verb} every row)`);
+    const allowAll = args.allowAll === true;
+    if (!allowAll && Object.keys(where).length === 0) {
+      throw new ToolInputError(
+        `${verb}: give "id" or a non-empty "where", or "allowAll": true to ${verb} every row of "${table}"`,
+      );
     }
     const clause = whereClause(this.catalog, table, where);
     const found = this.db
@@ -127,23 +138,33 @@ export class Operations {
         `${verb}: matches more than ${MAX_ROWS} rows of "${table}"; narrow the filter`,
       );
     }
+    if (!allowAll && found.length > 1 && found.length === this.count(table)) {
+      throw new ToolInputError(
+        `${verb}: the filter matches all ${found.length} rows of "${table}"; narrow it, or pass "allowAll": true to ${verb} every row`,
+      );
+    }
     const ids = found.map((row) => Number(row.__rowid));
     const rows = found.map(({ __rowid, ...row }) => row);
     return { ids, rows };
   }
 
+  private count(table: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${quote(table)}`).get() as { n: number }).n;
+  }
+
   listTables(): { tables: Array<{ name: string; rows: number; columns: string[] }> } {
-    const tables = this.catalog.tables().map((name) => {
-      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM ${quote(name)}`).get() as { n: number };
-      return { name, rows: n, columns: this.catalog.columns(name).map((c) => c.name) };
-    });
+    const tables = this.catalog.tables().map((name) => ({
+      name,
+      rows: this.count(name),
+      columns: this.catalog.columns(name).map((c) => c.name),
+    }));
     return { tables };
   }
 
   describe(tableName: string): { table: string; columns: ColumnInfo[]; primaryKey: string[]; rows: number } {
     const table = this.catalog.table(tableName);
     const columns = this.catalog.columns(table);
-    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM ${quote(table)}`).get() as { n: number };
-    return { table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name), rows: n };
+    const primaryKey = columns.filter((c) => c.primaryKey).map((c) => c.name);
+    return { table, columns, primaryKey, rows: this.count(table) };
   }
 }

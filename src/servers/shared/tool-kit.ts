@@ -8,13 +8,22 @@ export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** The request `_meta` key carrying the caller's idempotency key (same as the client side). */
 export const IDEMPOTENCY_META_KEY = "baton/idempotencyKey";
 
-export function idempotencyKeyOf(extra: ToolExtra): string | undefined {
-  const key = extra._meta?.[IDEMPOTENCY_META_KEY];
-  return typeof key === "string" && key !== "" ? key : undefined;
-}
-
 /** A handler error with a message meant for the caller (anything else is reported as an internal error). */
 export class ToolInputError extends Error {}
+
+/**
+ * The caller's idempotency key, if it sent one. A key that is not a non-empty string is refused rather
+ * than ignored: ignoring it would silently turn a write the caller meant to be applied once into one
+ * that is applied on every retry.
+ */
+export function idempotencyKeyOf(extra: ToolExtra): string | undefined {
+  const key = extra._meta?.[IDEMPOTENCY_META_KEY];
+  if (key === undefined) return undefined;
+  if (typeof key === "string" && key !== "") return key;
+  const kind = key === null ? "null" : Array.isArray(key) ? "an array" : typeof key;
+  const got = key === "" ? "an empty string" : kind;
+  throw new ToolInputError(`_meta["${IDEMPOTENCY_META_KEY}"] must be a non-empty string, got ${got}`);
+}
 
 /**
  * Wraps a tool handler: traces the call and any cancellation the client sends, applies the test delay
@@ -28,7 +37,8 @@ export function handled<A>(
 ): (args: A, extra: ToolExtra) => Promise<CallToolResult> {
   return async (args, extra) => {
     const requestId = extra.requestId;
-    trace(server, { event: "call", tool, requestId, args, idempotencyKey: idempotencyKeyOf(extra) });
+    const idempotencyKey = extra._meta?.[IDEMPOTENCY_META_KEY];
+    trace(server, { event: "call", tool, requestId, args, idempotencyKey });
     const onAbort = () =>
       trace(server, { event: "cancelled", tool, requestId, reason: String(extra.signal.reason) });
     extra.signal.addEventListener("abort", onAbort, { once: true });

@@ -1,3 +1,4 @@
+import { excerpt } from "../shared/excerpt.js";
 import type { Condition } from "./cities.js";
 
 export type Units = "celsius" | "fahrenheit";
@@ -39,7 +40,7 @@ export interface WeatherProvider {
 
 export class UnknownCityError extends Error {
   constructor(city: string, known: readonly string[]) {
-    super(`Unknown city "${city}". Known cities: ${known.join(", ")}`);
+    super(`Unknown city ${excerpt(city)}. Known cities: ${known.join(", ")}`);
     this.name = "UnknownCityError";
   }
 }

@@ -1,6 +1,8 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { boundedString } from "../shared/limits.js";
 import { ok } from "../shared/results.js";
+import { strictObject } from "../shared/strict.js";
 import { envMs, handled, ToolInputError } from "../shared/tool-kit.js";
 import { CONDITIONS } from "./cities.js";
 import { OfflineWeather } from "./offline.js";
@@ -15,8 +17,7 @@ export interface WeatherServerOptions {
 }
 
 const units = z.enum(["celsius", "fahrenheit"]).default("celsius").describe("Temperature units");
-const city = z
-  .string()
+const city = boundedString()
   .trim()
   .min(1, "city must not be empty")
   .describe('City name, e.g. "London" or "new york"');
@@ -69,7 +70,7 @@ export function createWeatherServer(options: WeatherServerOptions = {}): McpServ
     {
       title: "Current weather",
       description: "Current temperature, condition and humidity for a city (case-insensitive name).",
-      inputSchema: { city, units },
+      inputSchema: strictObject({ city, units }),
       outputSchema: currentOutput,
       annotations,
     },
@@ -84,7 +85,7 @@ export function createWeatherServer(options: WeatherServerOptions = {}): McpServ
       title: "Weather forecast",
       description:
         "Day-by-day forecast (1 to 7 days, starting today) for a city: high, low, condition, precipitation chance.",
-      inputSchema: {
+      inputSchema: strictObject({
         city,
         days: z
           .number()
@@ -94,7 +95,7 @@ export function createWeatherServer(options: WeatherServerOptions = {}): McpServ
           .default(3)
           .describe("Number of days, 1 to 7"),
         units,
-      },
+      }),
       outputSchema: forecastOutput,
       annotations,
     },
