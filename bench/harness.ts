@@ -5,6 +5,8 @@ export interface BenchRow {
   langgraph_ms?: number;
   baton_bytes?: number;
   langgraph_bytes?: number;
+  /** The cli suite's peer: bare `node -e 0` (its ratio is baton_ms / node_ms). */
+  node_ms?: number;
   ratio: number;
   note?: string;
   [extra: string]: unknown;

@@ -31,19 +31,29 @@ for (const file of files) {
 }
 
 if (!json) {
-  console.log("\n| shape | Baton | LangGraph.js | ratio (LangGraph/Baton) |\n|---|---|---|---|");
-  for (const r of rows)
+  const peers = rows.filter((r) => r.node_ms === undefined);
+  if (peers.length > 0)
+    console.log("\n| shape | Baton | LangGraph.js | ratio (LangGraph/Baton) |\n|---|---|---|---|");
+  for (const r of peers)
     console.log(`| ${r.shape} | ${cell(r, "baton")} | ${cell(r, "langgraph")} | ${r.ratio.toFixed(1)}× |`);
+  const cli = rows.filter((r) => r.node_ms !== undefined);
+  if (cli.length > 0) {
+    console.log("\n| shape | Baton | bare `node -e 0` | ratio (Baton/node) |\n|---|---|---|---|");
+    for (const r of cli)
+      console.log(`| ${r.shape} | ${cell(r, "baton")} | ${cell(r, "node")} | ${r.ratio.toFixed(2)}× |`);
+  }
 }
 
-function cell(r: BenchRow, who: "baton" | "langgraph"): string {
-  const ms = r[`${who}_ms`];
-  const bytes = r[`${who}_bytes`];
+function cell(r: BenchRow, who: "baton" | "langgraph" | "node"): string {
+  const ms = r[`${who}_ms`] as number | undefined;
+  const bytes = r[`${who}_bytes`] as number | undefined;
   if (ms !== undefined) return `${ms.toFixed(2)} ms`;
   if (bytes !== undefined) return `${(bytes / 1024).toFixed(0)} KiB`;
   return "–";
 }
 
 function describe(r: BenchRow): string {
+  if (r.node_ms !== undefined)
+    return `baton ${cell(r, "baton")}, node ${cell(r, "node")}, ratio ${r.ratio.toFixed(2)}×${r.note ? ` (${r.note})` : ""}`;
   return `baton ${cell(r, "baton")}, langgraph ${cell(r, "langgraph")}, ratio ${r.ratio.toFixed(1)}×${r.note ? ` (${r.note})` : ""}`;
 }

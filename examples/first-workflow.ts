@@ -1,6 +1,8 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { append, defineState, END, START, StateGraph, value } from "baton";
 
-const State = defineState({ topic: value(""), notes: append<string>(), summary: value("") });
+const State = defineState({ topic: value("workflows"), notes: append<string>(), summary: value("") });
 
 const graph = new StateGraph(State)
   .addNode("facts", async (s) => ({ notes: `facts about ${s.topic}` }))
@@ -10,7 +12,12 @@ const graph = new StateGraph(State)
   .addEdge(START, "opinions") // facts and opinions run at once
   .addEdge(["facts", "opinions"], "summarise") // a join: waits for both
   .addEdge("summarise", END)
-  .compile(); // runs are kept in .baton/baton.db
+  .compile({ name: "first-workflow" }); // runs are kept in .baton/baton.db
 
-const result = await graph.invoke({ topic: "workflows" });
-console.log(result.summary); // facts about workflows + opinions on workflows
+export default graph; // what `npx baton run first-workflow.ts` runs
+
+// Only when this file is the program (`npx tsx first-workflow.ts`), not when `baton` imports it:
+if (realpathSync(process.argv[1] ?? ".") === fileURLToPath(import.meta.url)) {
+  const result = await graph.invoke({ topic: "workflows" });
+  console.log(result.summary); // facts about workflows + opinions on workflows
+}

@@ -10,6 +10,7 @@ export type {
 } from "./cluster/index.js";
 export { clusterWorker, fencedStore, LeaseLostError } from "./cluster/index.js";
 export type {
+  CancelOptions,
   CompiledGraph,
   CompileOptions,
   HistoryEntry,
@@ -21,8 +22,21 @@ export type {
 export { RunFailedError } from "./engine/compiled.js";
 export { setDefaultStoreProvider } from "./engine/default-store.js";
 export type { EventListener, EventOf, RunEvent, RunEventType } from "./engine/events.js";
+export type {
+  Actor,
+  AttemptOutcome,
+  HistoryEvent,
+  HistoryPage,
+  HistoryType,
+  NewHistoryEvent,
+  OwnerGoneReason,
+  RunHistoryEntry,
+} from "./engine/history.js";
+export { DEFAULT_LEASE_MS, RunBusyError } from "./engine/ownership.js";
 export type * from "./engine/records.js";
 export { TERMINAL_STATUSES } from "./engine/records.js";
+export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";
+export { recoverRuns } from "./engine/recover.js";
 export type { RunFilter, Store } from "./engine/store.js";
 export * from "./errors.js";
 export type { GraphOptions } from "./graph/builder.js";
@@ -38,6 +52,7 @@ export * from "./mcp/index.js";
 export { openDatabase } from "./servers/database/open.js";
 export { createDatabaseServer } from "./servers/database/server.js";
 export { createWeatherServer } from "./servers/weather/server.js";
+export { ownerGone } from "./stores/liveness.js";
 export { MemoryStore } from "./stores/memory.js";
 export type {
   ClaimedRun,

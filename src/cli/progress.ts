@@ -1,16 +1,37 @@
 import type { RunEvent } from "../engine/events.js";
+import type { ServerStartResult } from "../mcp/types.js";
 
 type Cell = { node: string; mark: string; detail: string };
 
 const MARK = { running: "…", ok: "✓", failed: "✗", continued: "!", retry: "↻", paused: "⏸" } as const;
-const color = (code: number, text: string, tty: boolean) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+const color = (code: number, text: string, colors: boolean) =>
+  colors ? `\x1b[${code}m${text}\x1b[0m` : text;
+
+/** Colours only on a terminal, and not when `NO_COLOR` is set (https://no-color.org). */
+export const colorsOn = (tty: boolean, env: Record<string, string | undefined> = process.env): boolean =>
+  tty && !env.NO_COLOR;
+
+/**
+ * Rewrites the current terminal line: with colours, by erasing it (ANSI); without (`NO_COLOR`), with a
+ * carriage return and spaces over what was there, so the output has no escape codes at all.
+ */
+function lineWriter(write: (text: string) => void, colors: boolean) {
+  let shown = 0;
+  return (text: string, end = "") => {
+    if (colors) write(`\r\x1b[2K${text}${end}`);
+    else write(`\r${text.padEnd(shown)}${end}`);
+    shown = end ? 0 : text.length;
+  };
+}
 
 /**
  * Live progress of a run on a terminal: one line per step with its parallel tasks side by side,
  * redrawn as they start, retry and finish; compensation steps below; elapsed time throughout.
- * Off a terminal, each step's line is printed once, when it is complete.
+ * Off a terminal, each step's line is printed once, when it is complete, with no escape codes.
  */
 export function progressPrinter(write: (text: string) => void, tty: boolean): (event: RunEvent) => void {
+  const colors = colorsOn(tty);
+  const rewrite = lineWriter(write, colors);
   let cells: Cell[] = [];
   let notes: string[] = [];
   let step = 0;
@@ -18,16 +39,17 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
   const elapsed = (at: number) => `${((at - started) / 1000).toFixed(1)}s`;
   const line = (at: number) => {
     const body = cells
-      .map((c) => `${paint(c.mark, tty)} ${c.node}${c.detail ? ` ${c.detail}` : ""}`)
+      .map((c) => `${paint(c.mark, colors)} ${c.node}${c.detail ? ` ${c.detail}` : ""}`)
       .join("  │  ");
-    return `  step ${String(step).padStart(2)}  ${body}  ${color(90, elapsed(at), tty)}`;
+    return `  step ${String(step).padStart(2)}  ${body}  ${color(90, elapsed(at), colors)}`;
   };
   const redraw = (at: number) => {
-    if (tty) write(`\r\x1b[2K${line(at)}`);
+    if (tty) rewrite(line(at));
   };
   const endStep = (at: number) => {
     if (cells.length === 0) return;
-    write(tty ? `\r\x1b[2K${line(at)}\n` : `${line(at)}\n`);
+    if (tty) rewrite(line(at), "\n");
+    else write(`${line(at)}\n`);
     for (const note of notes) write(`${note}\n`);
     cells = [];
     notes = [];
@@ -48,7 +70,7 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
         return redraw(e.at);
       case "node_retrying":
         notes.push(
-          `    ${paint(MARK.retry, tty)} ${e.taskId} attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs}ms`,
+          `    ${paint(MARK.retry, colors)} ${e.taskId} attempt ${e.attempt} failed (${e.error.message}); retrying in ${e.delayMs}ms`,
         );
         Object.assign(cell(e.taskId) ?? {}, {
           mark: MARK.retry,
@@ -77,13 +99,13 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
       case "compensation_step":
         if (e.status === "started" && e.attempt === 1) return;
         write(
-          `    ${paint(e.status === "done" ? MARK.ok : e.status === "failed" ? MARK.failed : MARK.retry, tty)} undo ${e.node}${e.error ? ` (${e.error.message})` : ""}\n`,
+          `    ${paint(e.status === "done" ? MARK.ok : e.status === "failed" ? MARK.failed : MARK.retry, colors)} undo ${e.node}${e.error ? ` (${e.error.message})` : ""}\n`,
         );
         return;
       case "run_finished":
         endStep(e.at);
         write(
-          `${paint(e.status === "completed" ? MARK.ok : e.status === "interrupted" ? MARK.paused : MARK.failed, tty)} ${e.status} in ${elapsed(e.at)}${e.error ? `: ${e.error.message}` : ""}\n`,
+          `${paint(e.status === "completed" ? MARK.ok : e.status === "interrupted" ? MARK.paused : MARK.failed, colors)} ${e.status} in ${elapsed(e.at)}${e.error ? `: ${e.error.message}` : ""}\n`,
         );
         return;
       default:
@@ -92,9 +114,39 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
   };
 }
 
-function paint(mark: string, tty: boolean): string {
-  if (mark === MARK.ok) return color(32, mark, tty);
-  if (mark === MARK.failed) return color(31, mark, tty);
-  if (mark === MARK.retry || mark === MARK.continued || mark === MARK.paused) return color(33, mark, tty);
-  return color(36, mark, tty);
+/**
+ * The MCP servers a run uses, started before its first step: "starting MCP servers: a, b…", then
+ * which are ready and how long that took (on a terminal, on the same line), and each that failed.
+ */
+export function mcpStartPrinter(write: (text: string) => void, tty: boolean) {
+  const colors = colorsOn(tty);
+  const rewrite = lineWriter(write, colors);
+  return {
+    starting(names: readonly string[]): void {
+      const text = `starting MCP servers: ${names.join(", ")}…`;
+      if (tty) rewrite(text);
+      else write(`${text}\n`);
+    },
+    started(results: readonly ServerStartResult[], ms: number): void {
+      const ready = results.filter((r) => r.ok).map((r) => r.name);
+      const text =
+        ready.length > 0
+          ? `${paint(MARK.ok, colors)} MCP servers ready: ${ready.join(", ")}  ${color(90, `${(ms / 1000).toFixed(1)}s`, colors)}`
+          : `${paint(MARK.failed, colors)} no MCP server started`;
+      if (tty) rewrite(text, "\n");
+      else write(`${text}\n`);
+      for (const r of results)
+        if (!r.ok)
+          write(
+            `  ${paint(MARK.failed, colors)} MCP server ${r.name} did not start: ${r.error?.message.split("\n")[0] ?? "unknown error"}\n`,
+          );
+    },
+  };
+}
+
+function paint(mark: string, colors: boolean): string {
+  if (mark === MARK.ok) return color(32, mark, colors);
+  if (mark === MARK.failed) return color(31, mark, colors);
+  if (mark === MARK.retry || mark === MARK.continued || mark === MARK.paused) return color(33, mark, colors);
+  return color(36, mark, colors);
 }

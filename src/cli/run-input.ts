@@ -27,16 +27,23 @@ export function readInput(options: InputOptions): Record<string, unknown> | unde
   const parsed = parseJsonOption(text, source);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new UsageError(`${source} must be a JSON object`);
+  if (options.query !== undefined && Object.hasOwn(parsed, "query"))
+    throw new UsageError(
+      `Both --query and ${source} give a query; give it once (drop --query, or the "query" key of the input)`,
+    );
   return parsed as Record<string, unknown>;
 }
 
-/** A new run's input: the one given, else `--query` as the workflow reads it, else its default. */
+/**
+ * A new run's input: `--query` as the workflow reads it, with the given input's keys beside (or
+ * over) what the query gives; else the given input; else the workflow's default.
+ */
 export function runInput(
   workflow: LoadedWorkflow,
   input: Record<string, unknown> | undefined,
   query: string | undefined,
 ): Record<string, unknown> {
+  if (query !== undefined) return { ...(workflow.shipped?.fromQuery?.(query) ?? { query }), ...input };
   if (input) return input;
-  if (query !== undefined) return workflow.shipped?.fromQuery?.(query) ?? { query };
   return workflow.shipped?.defaultInput ?? {};
 }

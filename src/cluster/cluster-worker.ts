@@ -3,6 +3,7 @@ import type { EventListener } from "../engine/events.js";
 import type { Store } from "../engine/store.js";
 import type { ClaimedRun, ClaimedStepTask, ClusterStore } from "../stores/postgres/cluster-store.js";
 import { type WorkerEventListener, workerEmitter } from "./events.js";
+import { exitedOwnerReleaser } from "./release-exited.js";
 import { executeRun } from "./run-executor.js";
 import { StepSignals } from "./step-signals.js";
 import { StepStates } from "./step-states.js";
@@ -59,6 +60,7 @@ export function clusterWorker(o: ClusterWorkerOptions): ClusterWorker {
   const emit = workerEmitter(id, o.onEvent ? [o.onEvent] : []);
   const signals = new StepSignals();
   let worker: ClusterWorker | undefined;
+  const releaseExited = exitedOwnerReleaser(control);
   const base = { store, workflowStore: o.workflowStore, workerId: id, workflow: o.workflow, emit };
   const runCtx = {
     ...base,
@@ -85,6 +87,8 @@ export function clusterWorker(o: ClusterWorkerOptions): ClusterWorker {
     {
       runs: {
         claim: async () => {
+          // At start, then every few seconds: runs of processes gone from this machine become claimable.
+          await releaseExited().catch(() => undefined);
           const claim = await control.claimRun(id, leaseMs, queues);
           return claim ? [claim] : [];
         },

@@ -25,11 +25,12 @@ import {
 } from "./history.js";
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
-import { DEFAULT_LEASE_MS, newOwnerId, RunBusyError, takeRun } from "./ownership.js";
+import { DEFAULT_LEASE_MS, newOwnerId, RunBusyError, type Taken, takeRun, tookOver } from "./ownership.js";
 import { deliverResume, loadPosition, seedRun } from "./position.js";
 import { recordOutcome } from "./record-outcome.js";
 import {
   type InterruptInfo,
+  type RunOwner,
   type RunRecord,
   type RunStatus,
   type TaskSpec,
@@ -84,6 +85,11 @@ export interface ResumeOptions {
    * worker` that claimed the run): the engine neither takes, renews nor releases it.
    */
   ownedBy?: string;
+  /**
+   * The caller took the run's lease for this resume (see `recoverRuns`): the engine renews and
+   * releases it as its own, and records the takeover.
+   */
+  adopt?: { ownerId: string; previous?: RunOwner };
   leaseMs?: number;
 }
 
@@ -377,9 +383,14 @@ export function createCompiledGraph<C extends ChannelMap>(
   }
 
   /** This process's hold on a run: a fresh owner id, renewed here, or the caller's (a worker's). */
-  function newLease(opts: { ownedBy?: string; leaseMs?: number; actor?: Actor }): Lease {
+  function newLease(opts: {
+    ownedBy?: string;
+    adopt?: { ownerId: string };
+    leaseMs?: number;
+    actor?: Actor;
+  }): Lease {
     return {
-      ownerId: opts.ownedBy ?? newOwnerId(),
+      ownerId: opts.ownedBy ?? opts.adopt?.ownerId ?? newOwnerId(),
       leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
       renew: opts.ownedBy === undefined,
       actor: opts.actor ?? APP_ACTOR,
@@ -387,9 +398,15 @@ export function createCompiledGraph<C extends ChannelMap>(
   }
 
   /** Take the run for this process (unless the caller holds it); the history entry it brings. */
-  async function own(runId: string, lease: Lease): Promise<RunHistoryEntry[]> {
+  async function own(
+    runId: string,
+    lease: Lease,
+    adopted?: { previous?: RunOwner },
+  ): Promise<RunHistoryEntry[]> {
     if (!lease.renew) return [];
-    const taken = await takeRun(store!, runId, { id: lease.ownerId, leaseMs: lease.leaseMs });
+    const taken: Taken = adopted
+      ? tookOver(adopted.previous, engine.now())
+      : await takeRun(store!, runId, { id: lease.ownerId, leaseMs: lease.leaseMs });
     const owner = (await store!.getRun(runId))?.owner;
     if (!owner) return [];
     return [
@@ -426,7 +443,7 @@ export function createCompiledGraph<C extends ChannelMap>(
     // Everything that can refuse comes first: the answers, then the lease.
     const answers = run.status === "interrupted" ? answersFor(run, value) : new Map<string, unknown>();
     const lease = newLease(opts);
-    const taken = await own(runId, lease);
+    const taken = await own(runId, lease, opts.adopt);
     let pos: Position;
     try {
       pos = await loadPosition(engine, store!, run);

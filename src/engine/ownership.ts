@@ -45,7 +45,12 @@ export async function takeRun(store: Store, runId: string, request: LeaseRequest
     if (result.missing) throw new BatonError("RUN_NOT_FOUND", `No run with id "${runId}"`, { runId });
     throw new RunBusyError(runId, result.holder);
   }
-  if (!result.previous) return {};
-  const why: OwnerGoneReason = result.previous.expiresAt <= Date.now() ? "lease expired" : "process exited";
-  return { previous: result.previous, why };
+  return tookOver(result.previous, Date.now());
+}
+
+/** What taking a run from `previous` (if anyone held it) means for the history. */
+export function tookOver(previous: RunOwner | undefined, now: number): Taken {
+  if (!previous) return {};
+  const why: OwnerGoneReason = previous.expiresAt <= now ? "lease expired" : "process exited";
+  return { previous, why };
 }

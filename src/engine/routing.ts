@@ -118,7 +118,15 @@ function route(spec: GraphSpec, branch: BranchSpec, state: unknown): TaskTarget[
   const result = branch.router(state);
   const values: unknown[] = Array.isArray(result) ? result : [result];
   return values.map((v) => {
-    if (v instanceof Send) return { node: known(spec, branch.from, v.node, v.node), input: v.input };
+    if (v instanceof Send) {
+      if (v.node === END)
+        throw new BatonError(
+          "ROUTER_TARGET",
+          `The router after "${branch.from}" returned a Send to END; a Send starts a task, so it must name a node (return END itself to stop)`,
+          { node: branch.from },
+        );
+      return { node: known(spec, branch.from, v.node, v.node), input: v.input };
+    }
     if (typeof v !== "string") throw routerError(branch.from, v);
     if (branch.pathMap) {
       const mapped = Object.hasOwn(branch.pathMap, v) ? branch.pathMap[v] : undefined;
@@ -145,6 +153,12 @@ function routerError(from: string, value: unknown, allowed?: string[]): BatonErr
 
 function checkGoto(spec: GraphSpec, node: string, t: TaskTarget): TaskTarget {
   const name = typeof t === "string" ? t : t.node;
+  if (typeof t !== "string" && name === END)
+    throw new BatonError(
+      "ROUTER_TARGET",
+      `Node "${node}" returned a Command with a Send to END; a Send starts a task, so it must name a node (goto END itself to stop)`,
+      { node },
+    );
   if (name !== END && !spec.nodes.has(name)) {
     throw new BatonError("ROUTER_TARGET", `Node "${node}" returned a Command to unknown node "${name}"`, {
       node,

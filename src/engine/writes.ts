@@ -45,7 +45,15 @@ function updateToWrites(channels: ChannelMap, node: string, update: unknown): Wr
       throw new BatonError("UPDATE_INVALID", `Node "${node}" wrote unknown state key "${key}"`, { node });
     }
     const v = (update as Record<string, unknown>)[key];
-    if (v !== undefined) writes.push([key, v]);
+    // Refused rather than dropped: JSON stores cannot keep undefined, and silently losing a write
+    // (or clearing a key the node meant to keep) would be worse.
+    if (v === undefined)
+      throw new BatonError(
+        "UPDATE_INVALID",
+        `Node "${node}" wrote undefined to state key "${key}": leave the key out to keep its value, or write null to clear it`,
+        { node },
+      );
+    writes.push([key, v]);
   }
   return writes;
 }

@@ -28,6 +28,8 @@ const ENGINE_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
   INPUT_INVALID: 400,
   UPDATE_INVALID: 400,
   RUN_STATE: 409,
+  RUN_BUSY: 409,
+  RUN_CONFLICT: 409,
   GRAPH_CHANGED: 409,
 };
 

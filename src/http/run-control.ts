@@ -1,6 +1,8 @@
 import type { RunResult } from "../engine/compiled.js";
 import type { EventListener, RunEvent } from "../engine/events.js";
+import type { Actor } from "../engine/history.js";
 import { type RunRecord, TERMINAL_STATUSES } from "../engine/records.js";
+import { recoverRuns } from "../engine/recover.js";
 import type { Store } from "../engine/store.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
 import type { RunAccepted } from "./api-types.js";
@@ -9,6 +11,9 @@ import type { EventHub } from "./event-hub.js";
 import type { WorkflowSource } from "./workflows.js";
 
 type Go = (onEvent: EventListener) => Promise<RunResult<unknown>>;
+
+/** Who acts through the API, for the run's history: the `by` a caller gives, if any. */
+const apiActor = (by: string | undefined): Actor => ({ via: "api", ...(by ? { who: by } : {}) });
 
 const CANCEL_WAIT_MS = 5_000;
 
@@ -52,40 +57,51 @@ export class RunControl {
     workflow: string;
     input: Record<string, unknown>;
     runId?: string;
+    by?: string;
   }): Promise<RunAccepted> {
     const graph = await this.workflows.load(body.workflow);
     if (!graph) throw badRequest(`Unknown workflow "${body.workflow}"`, "workflow");
     const runId = body.runId ?? globalThis.crypto.randomUUID();
-    return this.launch(runId, (onEvent) => graph.run(body.input, { runId, onEvent }));
-  }
-
-  async resume(
-    runId: string,
-    value: unknown,
-    opts: { force?: boolean; takeOver?: boolean },
-  ): Promise<RunAccepted> {
-    const { run, graph } = await this.runAndGraph(runId);
-    const elsewhere = run.status === "running" || run.status === "compensating" || run.status === "pending";
-    if (elsewhere && !opts.takeOver)
-      throw conflict(
-        `Run ${runId} is ${run.status} and belongs to another process or a worker queue; resume it here only if that process is gone (takeOver: true)`,
-      );
-    if (run.status !== "interrupted" && !elsewhere)
-      throw conflict(
-        `Run ${runId} is ${run.status}; only interrupted runs can be resumed (retry a failed one)`,
-      );
     return this.launch(runId, (onEvent) =>
-      graph.resume(runId, value, { onEvent, force: opts.force ?? false }),
+      graph.run(body.input, { runId, onEvent, actor: apiActor(body.by) }),
     );
   }
 
-  async retry(runId: string, opts: { force?: boolean }): Promise<RunAccepted> {
+  /**
+   * Resume a run here. The engine refuses (before changing anything) a run a live process drives
+   * (`RUN_BUSY`, 409), a missing or invalid answer (`INPUT_INVALID`, 400), a finished run; a run
+   * whose owner is gone is taken over.
+   */
+  async resume(runId: string, value: unknown, opts: { force?: boolean; by?: string }): Promise<RunAccepted> {
+    const { graph } = await this.runAndGraph(runId);
+    return this.launch(runId, (onEvent) =>
+      graph.resume(runId, value, { onEvent, force: opts.force ?? false, actor: apiActor(opts.by) }),
+    );
+  }
+
+  async retry(runId: string, opts: { force?: boolean; by?: string }): Promise<RunAccepted> {
     const { run, graph } = await this.runAndGraph(runId);
     if (run.status !== "failed" && run.status !== "cancelled")
       throw conflict(`Run ${runId} is ${run.status}; only failed or cancelled runs can be retried`);
     return this.launch(runId, (onEvent) =>
-      graph.resume(runId, undefined, { onEvent, retry: true, force: opts.force ?? false }),
+      graph.retry(runId, { onEvent, force: opts.force ?? false, actor: apiActor(opts.by) }),
     );
+  }
+
+  /** Resume here every run whose owner is gone (at start, then now and then); returns how many. */
+  async recover(): Promise<number> {
+    const report = await recoverRuns({
+      store: this.store,
+      workflow: (name) => this.workflows.load(name),
+      actor: { via: "recover", who: "baton serve" },
+      onEvent: (event) => this.publish(event),
+    });
+    for (const r of report.recovered)
+      this.track(
+        r.runId,
+        r.done.catch((error: unknown) => console.error(`baton serve: could not recover ${r.runId}:`, error)),
+      );
+    return report.recovered.length;
   }
 
   async fork(
@@ -116,10 +132,10 @@ export class RunControl {
    * looks twice a second). Interrupted runs, and with `takeOver` running runs whose process is gone,
    * are cancelled (and compensated) here.
    */
-  async cancel(runId: string, opts: { compensate: boolean; takeOver?: boolean }): Promise<RunAccepted> {
+  async cancel(runId: string, opts: { compensate: boolean; by?: string }): Promise<RunAccepted> {
     const { run, graph } = await this.runAndGraph(runId);
     if (TERMINAL_STATUSES.has(run.status)) throw conflict(`Run ${runId} is already ${run.status}`);
-    const options = { compensate: opts.compensate, ...(opts.takeOver ? { takeOver: true } : {}) };
+    const options = { compensate: opts.compensate, actor: apiActor(opts.by) };
     const local = this.active.get(runId);
     // Undoing can take a while: answer after a few seconds at most; the live feed tells the rest.
     if (local) {
@@ -157,14 +173,7 @@ export class RunControl {
     return new Promise<RunAccepted>((resolve, reject) => {
       let answered = false;
       const onEvent = (event: RunEvent) => {
-        this.hub.publish(event);
-        for (const listener of this.listeners) {
-          try {
-            listener(event);
-          } catch (error) {
-            console.error(`baton serve: an event listener threw on ${event.type}:`, error);
-          }
-        }
+        this.publish(event);
         if (!answered && event.type === "run_started") {
           answered = true;
           resolve({ runId, status: "running", created: true });
@@ -183,6 +192,17 @@ export class RunControl {
       );
       this.track(runId, done);
     });
+  }
+
+  private publish(event: RunEvent): void {
+    this.hub.publish(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(`baton serve: an event listener threw on ${event.type}:`, error);
+      }
+    }
   }
 
   private track(runId: string, done: Promise<unknown>): void {

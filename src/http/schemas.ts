@@ -20,28 +20,43 @@ const runId = z
   .regex(/^[\w.:-]+$/, "may hold only letters, digits and . _ : -");
 const stateObject = z.record(z.string(), z.unknown());
 
+/** Who acts, for the run's history (a name, an email). */
+const by = z.string().min(1).max(200).optional();
+
 /** `POST /api/runs` */
 export const StartRunBody = z.strictObject({
   workflow: z.string().min(1),
   input: stateObject.default({}),
   runId: runId.optional(),
+  by,
 });
 
-/** `POST /api/runs/:id/resume`; `takeOver` resumes a run whose own process is gone (status running). */
+/**
+ * `POST /api/runs/:id/resume`. A run whose owner is gone is taken over; `takeOver` is accepted for
+ * older clients and no longer needed.
+ */
 export const ResumeBody = z.strictObject({
   value: z.unknown().optional(),
   force: z.boolean().optional(),
   takeOver: z.boolean().optional(),
+  by,
 });
 
-/** `POST /api/runs/:id/cancel`; `takeOver` cancels here a running run whose process is gone. */
+/** `POST /api/runs/:id/cancel` (`takeOver`: as for resume). */
 export const CancelBody = z.strictObject({
   compensate: z.boolean().default(false),
   takeOver: z.boolean().optional(),
+  by,
 });
 
 /** `POST /api/runs/:id/retry` */
-export const RetryBody = z.strictObject({ force: z.boolean().optional() });
+export const RetryBody = z.strictObject({ force: z.boolean().optional(), by });
+
+/** `GET /api/runs/:id/history?after=&limit=`: a page of the run's history. */
+export const HistoryQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
 
 /** `POST /api/runs/:id/fork` */
 export const ForkBody = z.strictObject({

@@ -23,6 +23,11 @@ export interface ServerOptions {
   uiDir?: string;
   /** Extra listeners for the events of runs this server executes (tracing is always on). */
   listeners?: EventListener[];
+  /**
+   * Resume runs whose owner is gone (crashed processes) at start and then every this many
+   * milliseconds (default 30 s); 0 turns recovery off.
+   */
+  recoverEveryMs?: number;
 }
 
 export interface RunningServer {
@@ -66,6 +71,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw error;
   }
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const recoverEveryMs = options.recoverEveryMs ?? 30_000;
+  const recover = () =>
+    baton.control.recover().then(
+      (n) => {
+        if (n > 0) console.error(`baton serve: recovered ${n} run(s) whose process was gone`);
+      },
+      (error: unknown) => console.error("baton serve: recovery failed:", error),
+    );
+  // As DBOS does at launch: crashed runs resume without anyone naming them.
+  const recovering = recoverEveryMs > 0 ? recover() : Promise.resolve();
+  const recoverTimer = recoverEveryMs > 0 ? setInterval(recover, recoverEveryMs) : undefined;
+  recoverTimer?.unref();
   let closing: Promise<void> | undefined;
   return {
     url: `http://${shown}:${address.port}`,
@@ -74,6 +91,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dbSpec: rt.dbSpec,
     close() {
       closing ??= (async () => {
+        clearInterval(recoverTimer);
+        await recovering;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await baton.close();
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -69,7 +69,13 @@ const entrySchema = z
 /** One server as written in the `mcpServers` map. */
 export type McpServerEntry = z.input<typeof entrySchema>;
 
-const fileSchema = z.looseObject({ mcpServers: z.record(z.string(), entrySchema).optional() });
+const fileSchema = z.object({
+  $schema: z.string().optional(),
+  mcpServers: z.record(z.string(), entrySchema),
+});
+
+/** The top-level keys a configuration may have: its servers, and an editor's `$schema`. */
+const TOP_LEVEL_KEYS = ["mcpServers", "$schema"];
 
 /** Field names other MCP clients (and the course) use, pointed at ours. */
 const FIELD_HINTS: Record<string, string> = {
@@ -92,17 +98,60 @@ export interface ParseOptions {
 
 /** Validates a parsed `{ mcpServers: {...} }` object and fills in defaults. */
 export function parseMcpConfig(input: unknown, options: ParseOptions = {}): McpConfig {
+  const misnamed = topLevelIssues(input);
+  if (misnamed.length > 0) throw new McpConfigError(misnamed, options.source);
   const parsed = fileSchema.safeParse(input);
   if (!parsed.success) throw new McpConfigError(parsed.error.issues.map(formatIssue), options.source);
   const issues: string[] = [];
   const servers: Record<string, McpServerConfig> = {};
-  for (const [name, entry] of Object.entries(parsed.data.mcpServers ?? {})) {
+  for (const [name, entry] of Object.entries(parsed.data.mcpServers)) {
     if (entry.disabled === true) continue;
     const server = normaliseEntry(name, entry, options, issues);
     if (server !== undefined) servers[name] = server;
   }
   if (issues.length > 0) throw new McpConfigError(issues, options.source);
   return { servers, source: options.source ?? "inline" };
+}
+
+/**
+ * A configuration is `{ "mcpServers": {...} }`: a missing `mcpServers`, or any other top-level key
+ * (`servers`, `mcpserver`, ...), is named, never ignored (ignoring it would run other servers than
+ * the ones the file means).
+ */
+function topLevelIssues(input: unknown): string[] {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return ['(root): expected an object like { "mcpServers": { "name": { "command": "..." } } }'];
+  const unknown = Object.keys(input).filter((key) => !TOP_LEVEL_KEYS.includes(key));
+  const issues = unknown.map(
+    (key) =>
+      `${key}: unknown top-level key${resemblesMcpServers(key) ? ' (did you mean "mcpServers"?)' : '; the servers go under "mcpServers"'}`,
+  );
+  if (!("mcpServers" in input) && !unknown.some(resemblesMcpServers))
+    issues.push(
+      'no "mcpServers" key: list the servers as "mcpServers": { "name": { "command": "..." } } (without a config file, the bundled servers are used)',
+    );
+  return issues;
+}
+
+/** `servers`, `mcpserver`, `MCPServers`, `mcp_servers`, `mcpServer`, `mcpServres`... */
+function resemblesMcpServers(key: string): boolean {
+  const k = key.toLowerCase().replace(/[^a-z]/g, "");
+  return k.includes("server") || k.startsWith("mcp") || editDistance(k, "mcpservers") <= 3;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] as number;
 }
 
 function normaliseEntry(
@@ -257,8 +306,8 @@ export interface LoadOptions extends Omit<ParseOptions, "source" | "baseDir"> {
 }
 
 /**
- * Reads `path`, or `baton.config.json` in the cwd. No file (or a file without `mcpServers`) means the
- * bundled servers. A path given explicitly must exist.
+ * Reads `path`, or `baton.config.json` in the cwd. No file means the bundled servers; a file must
+ * have `mcpServers` (and nothing else but `$schema`). A path given explicitly must exist.
  */
 export async function loadMcpConfig(path?: string, options: LoadOptions = {}): Promise<McpConfig> {
   const file = resolve(options.cwd ?? process.cwd(), path ?? CONFIG_FILE_NAME);
@@ -275,7 +324,5 @@ export async function loadMcpConfig(path?: string, options: LoadOptions = {}): P
   } catch (error) {
     throw new McpConfigError([`not valid JSON: ${(error as Error).message}`], file);
   }
-  if (typeof json === "object" && json !== null && !("mcpServers" in json))
-    return bundledServers(options.bundled);
   return parseMcpConfig(json, { ...options, source: file, baseDir: dirname(file) });
 }

@@ -74,11 +74,15 @@ export class McpManager implements ToolInvoker {
     return this.entries.has(server);
   }
 
-  /** Starts every server at once; one that fails does not stop the others. Starts the health monitor. */
-  async start(): Promise<ServerStartResult[]> {
+  /**
+   * Starts every server (or only those named) at once; one that fails does not stop the others. Starts
+   * the health monitor. A server not started here starts on its first call.
+   */
+  async start(only?: readonly string[]): Promise<ServerStartResult[]> {
     this.assertOpen();
+    const entries = [...this.entries].filter(([name]) => only === undefined || only.includes(name));
     const results = await Promise.all(
-      [...this.entries].map(async ([name, entry]): Promise<ServerStartResult> => {
+      entries.map(async ([name, entry]): Promise<ServerStartResult> => {
         try {
           await entry.connection.ensureStarted();
           entry.healthy = true;
@@ -203,6 +207,8 @@ export class McpManager implements ToolInvoker {
         }
       }
       if (connection.state === "closed") return { name, healthy: false, restarted };
+      // Never started (nothing has called it yet): not the monitor's to start.
+      if (connection.state === "idle") return { name, healthy: true, restarted };
       // Joining a start already under way is not a restart of ours.
       restarted = connection.state !== "starting";
       await connection.ensureStarted();

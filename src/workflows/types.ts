@@ -27,6 +27,8 @@ export interface ShippedWorkflow {
   readonly name: string;
   readonly description: string;
   build(ctx: WorkflowContext): AnyCompiledGraph | Promise<AnyCompiledGraph>;
+  /** The MCP servers its nodes call: a configuration without one of them is refused before a run starts. */
+  servers?: readonly string[];
   /** Input used when the user gives neither --input nor --query. */
   defaultInput?: Record<string, unknown>;
   fromQuery?(query: string): Record<string, unknown>;

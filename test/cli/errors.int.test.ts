@@ -1,7 +1,7 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { baton, cleanup, REPO, tempDir } from "./helpers.js";
+import { baton, batonJson, cleanup, REPO, tempDir } from "./helpers.js";
 
 afterAll(cleanup);
 
@@ -35,9 +35,32 @@ describe.concurrent("bad input: one clear line on stderr, exit code 2", () => {
   it("a workflow file that does not export a graph, or does not compile", async () => {
     const cwd = tempDir("err");
     writeFileSync(join(cwd, "empty.ts"), "export const x = 1;\n");
-    writeFileSync(join(cwd, "broken.ts"), "export default (;\n");
+    writeFileSync(join(cwd, "broken.ts"), 'import { StateGraph } from "baton";\n\nexport default (;\n');
     await usageError(["run", "empty.ts"], cwd, /empty\.ts must export \(default\) a compiled graph/);
-    await usageError(["run", "broken.ts"], cwd, /Could not load workflow .*broken\.ts/);
+    // file:line:column and the compiler's message, for run and graph alike.
+    for (const command of ["run", "graph"])
+      await usageError(
+        [command, "broken.ts"],
+        cwd,
+        /^baton: Syntax error in workflow \/.*\/broken\.ts:3:16: Unexpected ";"$/,
+      );
+  });
+
+  it("a workflow file exporting a StateGraph without .compile(), directly or from a function", async () => {
+    const cwd = tempDir("err");
+    const graph = `new StateGraph(defineState({ a: value(0) })).addNode("x", () => ({})).addEdge(START, "x").addEdge("x", END)`;
+    const imports = 'import { defineState, END, START, StateGraph, value } from "baton";\n';
+    writeFileSync(join(cwd, "plain.ts"), `${imports}export default ${graph};\n`);
+    writeFileSync(join(cwd, "fn.ts"), `${imports}export default () => ${graph};\n`);
+    for (const file of ["plain.ts", "fn.ts"])
+      await usageError(
+        ["run", file],
+        cwd,
+        new RegExp(
+          `${file.replace(".", "\\.")} exports a StateGraph that is not compiled: call \\.compile\\(\\) on it`,
+        ),
+      );
+    expect((await baton(["runs"], { cwd })).stdout).toMatch(/no runs/);
   });
 
   it("malformed --input JSON, or JSON that is not an object", async () => {
@@ -86,6 +109,77 @@ describe.concurrent("bad input: one clear line on stderr, exit code 2", () => {
     expect((await baton(["runs"], { cwd })).stdout).toBe("no runs\n");
   });
 
+  it("a config file whose top-level keys are not just mcpServers: each named, with a did-you-mean", async () => {
+    const cwd = tempDir("err");
+    const cases: Array<[unknown, RegExp]> = [
+      [
+        { servers: { weather: { bundled: "weather" } } },
+        /: servers: unknown top-level key \(did you mean "mcpServers"\?\)$/,
+      ],
+      [{ mcpserver: {} }, /: mcpserver: unknown top-level key \(did you mean "mcpServers"\?\)$/],
+      [{ MCPServers: {} }, /: MCPServers: unknown top-level key \(did you mean "mcpServers"\?\)$/],
+      [
+        { mcpServers: { weather: { bundled: "weather" } }, store: "sqlite" },
+        /: store: unknown top-level key; the servers go under "mcpServers"$/,
+      ],
+      [{}, /: no "mcpServers" key: list the servers as "mcpServers": /],
+    ];
+    for (const [config, message] of cases) {
+      writeFileSync(join(cwd, "baton.config.json"), JSON.stringify(config));
+      await usageError(["run", "order-saga"], cwd, /Invalid MCP configuration in .*baton\.config\.json: /);
+      await usageError(["mcp", "tools"], cwd, message);
+    }
+    expect((await baton(["runs"], { cwd })).stdout).toMatch(/no runs/);
+  });
+
+  it("a configuration without the servers a workflow needs: refused before the run, naming both", async () => {
+    const cwd = tempDir("err");
+    writeFileSync(join(cwd, "baton.config.json"), JSON.stringify({ mcpServers: {} }));
+    await usageError(
+      ["run", "order-saga"],
+      cwd,
+      /^baton: order-saga needs the MCP server "database", which \/.*\/baton\.config\.json does not configure \(it has none\); add it under "mcpServers"/,
+    );
+    await usageError(
+      ["run", "parallel-research", "--json"],
+      cwd,
+      /parallel-research needs the MCP servers "weather", "filesystem", "database", which .*baton\.config\.json does not configure/,
+    );
+    // A file says which servers it calls with `export const servers`.
+    writeFileSync(
+      join(cwd, "flow.ts"),
+      `import { defineState, END, START, StateGraph, value } from "baton";
+export const servers = ["weather", "search"];
+export default new StateGraph(defineState({ a: value(0) })).addNode("x", () => ({})).addEdge(START, "x").addEdge("x", END).compile();
+`,
+    );
+    writeFileSync(
+      join(cwd, "baton.config.json"),
+      JSON.stringify({ mcpServers: { weather: { bundled: "weather" } } }),
+    );
+    await usageError(
+      ["run", "flow.ts"],
+      cwd,
+      /flow\.ts needs the MCP server "search", which .*baton\.config\.json does not configure \(it has "weather"\)/,
+    );
+    expect((await baton(["runs"], { cwd })).stdout).toMatch(/no runs/);
+  });
+
+  it("--query beside an input that has a query", async () => {
+    const cwd = tempDir("err");
+    writeFileSync(join(cwd, "in.json"), JSON.stringify({ query: "from the file" }));
+    await usageError(
+      ["run", "support-router", "--query", "hi", "--input", '{"query": "hello"}'],
+      cwd,
+      /Both --query and --input give a query; give it once/,
+    );
+    await usageError(
+      ["run", "support-router", "--query", "hi", "--input-file", "in.json"],
+      cwd,
+      /Both --query and --input-file in\.json give a query/,
+    );
+  });
+
   it("a support-router rules file with a bad pattern", async () => {
     const cwd = tempDir("err");
     const rules = { categories: { billing: ["invoice("] }, urgency: [], escalation: [], escalateWhen: {} };
@@ -126,6 +220,54 @@ describe.concurrent("bad input: one clear line on stderr, exit code 2", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
     }
+  });
+});
+
+describe.concurrent("a node that throws something that is not an Error", () => {
+  it("says what it threw, in the run's errors and in the progress", async () => {
+    const cwd = tempDir("err");
+    writeFileSync(
+      join(cwd, "throws.ts"),
+      `import { defineState, END, START, StateGraph, value } from "baton";
+export default new StateGraph(defineState({ a: value(0) }))
+  .addNode("nothing", () => { throw undefined; }, { retry: { attempts: 1 } })
+  .addNode("empty", () => { throw null; }, { retry: { attempts: 1 } })
+  .addNode("blank", () => { throw new Error(); }, { retry: { attempts: 1 } })
+  .addEdge(START, "nothing").addEdge(START, "empty").addEdge(START, "blank")
+  .addEdge(["nothing", "empty", "blank"], END)
+  .compile();
+`,
+    );
+    const r = await batonJson(["run", "throws.ts"], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.status).toBe("failed");
+    const message = String(r.errors[0]?.message);
+    expect(message).toMatch(/^Node "\w+" failed: /);
+    expect(message).not.toMatch(/failed: $/);
+    const shown = await baton(["run", "throws.ts"], { cwd });
+    expect(shown.stderr).toContain("nothing threw undefined instead of an Error");
+    expect(shown.stderr).toContain("empty threw null instead of an Error");
+    expect(shown.stderr).toContain("blank Error with no message");
+  });
+});
+
+describe("a workflow file without compile({ name })", () => {
+  it("is named after its file, so two files keep their own names and runs", async () => {
+    const cwd = tempDir("err");
+    const source = `import { defineState, END, START, StateGraph, value } from "baton";
+export default new StateGraph(defineState({ a: value(0) })).addNode("x", () => ({ a: 1 })).addEdge(START, "x").addEdge("x", END).compile();
+`;
+    writeFileSync(join(cwd, "alpha.ts"), source);
+    writeFileSync(join(cwd, "beta.workflow.ts"), source);
+    expect((await baton(["run", "alpha.ts"], { cwd })).code).toBe(0);
+    expect((await baton(["run", "beta.workflow.ts"], { cwd })).code).toBe(0);
+    const runs = JSON.parse((await baton(["runs", "--json"], { cwd })).stdout) as Array<{ graph: string }>;
+    expect(runs.map((r) => r.graph).sort()).toEqual(["alpha", "beta.workflow"]);
+    const registry = JSON.parse(readFileSync(join(cwd, ".baton/workflows.json"), "utf8"));
+    expect(registry).toEqual({
+      alpha: join(cwd, "alpha.ts"),
+      "beta.workflow": join(cwd, "beta.workflow.ts"),
+    });
   });
 });
 

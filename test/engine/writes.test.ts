@@ -136,15 +136,27 @@ describe("writes", () => {
     expect(array.error?.message).toContain('Node "bad" returned an array; return an object of state keys');
   });
 
-  it("treat undefined, null and undefined values as no write", async () => {
+  it("treat an undefined or null return as no write", async () => {
     const graph = new StateGraph(State)
       .addNode("a", () => undefined)
-      .addNode("b", () => ({ last: undefined }))
+      .addNode("b", () => null as unknown as undefined)
       .addEdge(START, "a")
       .addEdge(START, "b")
       .addEdge("a", END)
       .addEdge("b", END)
       .compile({ store: false });
     expect(await graph.invoke({ last: "kept" })).toEqual({ trail: "", items: [], last: "kept" });
+  });
+
+  it("refuse an undefined value for a key, naming the node and the key", async () => {
+    const graph = new StateGraph(State)
+      .addNode("b", () => ({ last: undefined }))
+      .addEdge(START, "b")
+      .addEdge("b", END)
+      .compile({ store: false });
+    const result = await graph.run({ last: "kept" });
+    expect(result.status).toBe("failed");
+    expect(result.error?.message).toMatch(/Node "b" wrote undefined to state key "last".*null/);
+    expect(result.state.last).toBe("kept");
   });
 });

@@ -31,7 +31,7 @@ describe("runs API: resume, retry, fork, cancel", () => {
     expect(done.run.interrupts).toBeUndefined();
   });
 
-  it("refuses to resume a run that is not waiting (409), and a running one elsewhere without takeOver", async () => {
+  it("refuses to resume a run that is not waiting (409), or one a live owner drives (RUN_BUSY, 409)", async () => {
     t = testApp();
     const api = client(t.app);
     await api.post("/api/runs", { workflow: "approval", runId: "calm", input: { topic: "calm" } });
@@ -39,10 +39,19 @@ describe("runs API: resume, retry, fork, cancel", () => {
     const res = await api.post("/api/runs/calm/resume", { value: 1 });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/completed.*only interrupted/);
-    await t.store.createRun({ id: "ghost", graph: "approval", graphHash: "x", status: "running", input: {} });
-    const ghost = await api.post("/api/runs/ghost/resume", {});
-    expect(ghost.status).toBe(409);
-    expect(ghost.body.error.message).toContain("takeOver");
+    await t.store.createRun({
+      id: "busy",
+      graph: "approval",
+      graphHash: (await t.store.getRun("calm"))!.graphHash,
+      status: "running",
+      input: {},
+      owner: { id: "another-process", leaseMs: 60_000 },
+    });
+    const busy = await api.post("/api/runs/busy/resume", {});
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.code).toBe("RUN_BUSY");
+    expect(busy.body.error.message).toContain("another-process");
+    expect((await t.store.getRun("busy"))?.owner?.id).toBe("another-process");
   });
 
   it("retries a failed run from its last checkpoint: finished steps do not run again", async () => {

@@ -35,7 +35,7 @@ describe("parseMcpConfig", () => {
             headers: { Authorization: "Bearer x" },
           },
         },
-        store: { kind: "sqlite" },
+        $schema: "https://example.com/mcp-config.schema.json",
       },
       { baseDir: "/base" },
     );
@@ -102,6 +102,28 @@ describe("parseMcpConfig", () => {
     expect(issuesOf({ mcpServers: { e: { url: "http://h/mcp", args: ["x"] } } })).toEqual([
       'mcpServers.e: "args", "env" and "cwd" apply to stdio servers only',
     ]);
+  });
+
+  it("names a missing mcpServers and every other top-level key, with a did-you-mean", () => {
+    expect(issuesOf({})).toEqual([
+      'no "mcpServers" key: list the servers as "mcpServers": { "name": { "command": "..." } } (without a config file, the bundled servers are used)',
+    ]);
+    for (const key of ["servers", "mcpserver", "mcp_servers", "MCPServers", "mcpServres", "mcp"])
+      expect(issuesOf({ [key]: { w: { command: "x" } } })).toEqual([
+        `${key}: unknown top-level key (did you mean "mcpServers"?)`,
+      ]);
+    expect(issuesOf({ mcpServers: {}, store: { kind: "sqlite" }, version: 2 })).toEqual([
+      'store: unknown top-level key; the servers go under "mcpServers"',
+      'version: unknown top-level key; the servers go under "mcpServers"',
+    ]);
+    expect(issuesOf({ store: 1 })).toEqual([
+      'store: unknown top-level key; the servers go under "mcpServers"',
+      'no "mcpServers" key: list the servers as "mcpServers": { "name": { "command": "..." } } (without a config file, the bundled servers are used)',
+    ]);
+    expect(issuesOf([])).toEqual([
+      '(root): expected an object like { "mcpServers": { "name": { "command": "..." } } }',
+    ]);
+    expect(parseMcpConfig({ mcpServers: {} }).servers).toEqual({});
   });
 
   it("rejects a non-object mcpServers", () => {
@@ -195,6 +217,18 @@ describe("loadMcpConfig", () => {
     );
     writeFileSync(file, "{ not json");
     await expect(loadMcpConfig(file)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("a file without mcpServers is an error naming the file and the key, not the bundled servers", async () => {
+    const dir = tempDir("cfg");
+    dirs.push(dir);
+    const file = join(dir.path, "baton.config.json");
+    writeFileSync(file, JSON.stringify({ servers: { w: { command: "node" } } }));
+    await expect(loadMcpConfig(undefined, { cwd: dir.path })).rejects.toThrow(
+      `Invalid MCP configuration in ${file}: servers: unknown top-level key (did you mean "mcpServers"?)`,
+    );
+    writeFileSync(file, "{}");
+    await expect(loadMcpConfig(file)).rejects.toThrow(/no "mcpServers" key/);
   });
 
   it("fails for an explicit path that does not exist", async () => {

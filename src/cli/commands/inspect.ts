@@ -1,9 +1,52 @@
-import type { RunStatus } from "../../engine/records.js";
+import type { RunRecord, RunStatus } from "../../engine/records.js";
 import { UsageError, wholeNumberOption } from "../exit.js";
-import { loadWorkflow } from "../load-workflow.js";
-import type { RuntimeOptions } from "../runtime.js";
-import { workflowPathFor } from "../runtime.js";
-import { withRuntime } from "./run.js";
+import { ownerNote } from "../owner-note.js";
+import { openRuntime, type Runtime, type RuntimeOptions, workflowPathFor } from "../runtime.js";
+import { historyLine } from "./events.js";
+
+/** The store (and MCP servers) for one command; the workflow code is imported only by those that need it. */
+async function withRuntime(options: RuntimeOptions, body: (rt: Runtime) => Promise<number>): Promise<number> {
+  const rt = await openRuntime(options);
+  try {
+    return await body(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const loadWorkflow: typeof import("../load-workflow.js").loadWorkflow = async (ref, ctx) =>
+  (await import("../load-workflow.js")).loadWorkflow(ref, ctx);
+
+/** A run as the CLI's JSON shows it: `runId`, as in every other command's output. */
+export function runJson(run: RunRecord): Omit<RunRecord, "id"> & { runId: string } {
+  const { id, ...rest } = run;
+  return { runId: id, ...rest };
+}
+
+/** A local time with its UTC offset: `2026-03-01 14:05:09 +01:00`. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? "-" : "+"}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${zone}`;
+}
+
+/** Rows under a header, each column as wide as its widest cell; columns listed in `right` right-aligned. */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly number[] = [],
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) =>
+        right.includes(i) ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!),
+      )
+      .join("  ");
+  return [header, ...rows].map(line).join("\n");
+}
 
 const STATUSES: readonly RunStatus[] = [
   "pending",
@@ -30,16 +73,23 @@ export async function runsCommand(
       limit,
     });
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(runs)}\n`);
+      const rows = runs.map((r) => ({ ...runJson(r), ...(ownerNote(r)?.crashed ? { crashed: true } : {}) }));
+      process.stdout.write(`${JSON.stringify(rows)}\n`);
       return 0;
     }
-    if (runs.length === 0) process.stdout.write("no runs\n");
-    for (const r of runs) {
-      const when = new Date(r.createdAt).toISOString().replace("T", " ").slice(0, 19);
-      process.stdout.write(
-        `${r.id}  ${r.status.padEnd(19)} ${r.graph.padEnd(20)} step ${String(r.step).padStart(3)}  ${when}\n`,
-      );
+    if (runs.length === 0) {
+      process.stdout.write("no runs\n");
+      return 0;
     }
+    // A run whose owner is gone says so: it waits for `baton recover`, not for its process.
+    const crashed = runs.filter((r) => ownerNote(r)?.crashed);
+    const status = (r: RunRecord) => (crashed.includes(r) ? `${r.status} (crashed)` : r.status);
+    const rows = runs.map((r) => [r.id, status(r), r.graph, String(r.step), localTime(r.createdAt)]);
+    process.stdout.write(`${table(["RUN ID", "STATUS", "WORKFLOW", "STEP", "STARTED"], rows, [3])}\n`);
+    if (crashed.length > 0)
+      process.stdout.write(
+        `\n${crashed.length} crashed run${crashed.length > 1 ? "s" : ""} (owner gone): recover with npx baton recover\n`,
+      );
     return 0;
   });
 }
@@ -47,7 +97,7 @@ export async function runsCommand(
 /** `baton show`: one run's status, state, and optionally its checkpoints. */
 export async function showCommand(
   runId: string,
-  options: RuntimeOptions & { history?: boolean; json?: boolean; workflow?: string },
+  options: RuntimeOptions & { history?: boolean; events?: boolean; json?: boolean; workflow?: string },
 ): Promise<number> {
   return withRuntime(options, async (rt) => {
     const run = await rt.store.getRun(runId);
@@ -59,13 +109,18 @@ export async function showCommand(
     const snapshot = await graph.getState(runId);
     const history = options.history ? await graph.history(runId) : undefined;
     const tasks = await rt.store.listTasks(runId);
+    const events = options.events ? await rt.store.listHistory(runId, { limit: 100_000 }) : undefined;
+    const owner = ownerNote(run);
     if (options.json) {
       process.stdout.write(
-        `${JSON.stringify({ run, state: snapshot.state, next: snapshot.next, tasks, ...(history ? { history } : {}) })}\n`,
+        `${JSON.stringify({ run: { ...runJson(run), ...(owner?.crashed ? { crashed: owner.text } : {}) }, state: snapshot.state, next: snapshot.next, tasks, ...(history ? { history } : {}), ...(events ? { events } : {}) })}\n`,
       );
       return 0;
     }
-    const out = [`run ${run.id}  ${run.graph}  ${run.status}  step ${run.step}`];
+    const out = [
+      `run ${run.id}  ${run.graph}  ${run.status}  step ${run.step}  started ${localTime(run.createdAt)}`,
+    ];
+    if (owner) out.push(owner.text);
     if (run.error) out.push(`error: ${run.error.message}`);
     for (const i of run.interrupts ?? []) out.push(`waiting: ${i.node} ${JSON.stringify(i.payload)}`);
     for (const t of tasks.filter((t) => t.step > 0)) {
@@ -76,6 +131,7 @@ export async function showCommand(
     for (const c of await rt.store.listCompensations(runId))
       out.push(`  undo ${c.node.padEnd(26)} ${c.status}${c.error ? `  ${c.error.message}` : ""}`);
     out.push(`state: ${JSON.stringify(snapshot.state, null, 2)}`);
+    for (const e of events ?? []) out.push(`  ${historyLine(e)}`);
     for (const h of history ?? [])
       out.push(
         `checkpoint ${h.step}  next: ${h.next.map((t) => t.id).join(", ") || "(end)"}  ${JSON.stringify(h.state)}`,

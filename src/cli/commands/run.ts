@@ -1,6 +1,7 @@
 import type { RunResult } from "../../engine/compiled.js";
 import type { RunEvent } from "../../engine/events.js";
 import { otelListener } from "../../tracing/otel-listener.js";
+import { cliActor } from "../actor.js";
 import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
 import { type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
 import { progressPrinter } from "../progress.js";
@@ -12,6 +13,7 @@ import {
   rememberWorkflowPath,
   workflowPathFor,
 } from "../runtime.js";
+import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
 
 export interface RunCommandOptions extends RuntimeOptions, InputOptions {
   runId?: string;
@@ -29,13 +31,22 @@ export interface ResumeCommandOptions extends RuntimeOptions {
 export async function runCommand(ref: string, options: RunCommandOptions): Promise<number> {
   const input = readInput(options);
   return withRuntime(options, async (rt) => {
+    rt.requireWritable("baton run");
     const workflow = await loadWorkflow(ref, rt.ctx);
+    await rt.requireServers(workflow.servers, workflow.shipped?.name ?? workflow.path ?? ref);
     if (workflow.path) rememberWorkflowPath(rt.dbSpec, workflow.graph.name, workflow.path);
-    const result = await workflow.graph.run(runInput(workflow, input, options.query), {
-      ...(options.runId ? { runId: options.runId } : {}),
-      onEvent: listener(options),
-    });
-    return report(workflow, result, options);
+    const stop = stopOnSignals();
+    try {
+      const result = await workflow.graph.run(runInput(workflow, input, options.query), {
+        ...(options.runId ? { runId: options.runId } : {}),
+        onEvent: listener(options),
+        signal: stop.signal,
+        actor: cliActor(),
+      });
+      return stop.received ? stopped(result.runId, stop.received) : report(workflow, result, options);
+    } finally {
+      stop.dispose();
+    }
   });
 }
 
@@ -45,14 +56,28 @@ export async function resumeCommand(runId: string, options: ResumeCommandOptions
   return withRuntime(options, async (rt) => {
     const run = await rt.store.getRun(runId);
     if (!run) throw new UsageError(`No run with id "${runId}" in ${rt.dbSpec}`);
+    rt.requireWritable("baton resume");
     const ref = options.workflow ?? workflowPathFor(rt.dbSpec, run.graph) ?? run.graph;
     const workflow = await loadWorkflow(ref, rt.ctx);
-    const result = await workflow.graph.resume(runId, value, {
-      onEvent: listener(options),
-      force: options.force ?? false,
-    });
-    return report(workflow, result, options);
+    await rt.requireServers(workflow.servers, workflow.shipped?.name ?? workflow.path ?? ref);
+    const stop = stopOnSignals();
+    try {
+      const result = await workflow.graph.resume(runId, value, {
+        onEvent: listener(options),
+        force: options.force ?? false,
+        signal: stop.signal,
+        actor: cliActor(),
+      });
+      return stop.received ? stopped(result.runId, stop.received) : report(workflow, result, options);
+    } finally {
+      stop.dispose();
+    }
   });
+}
+
+function stopped(runId: string, signal: string): number {
+  process.stderr.write(stoppedLine(runId, signal));
+  return EXIT_SIGNALLED;
 }
 
 export async function withRuntime(
@@ -68,7 +93,7 @@ export async function withRuntime(
 }
 
 /** Tracing spans (a no-op without an OpenTelemetry SDK) and, unless --json, live progress. */
-function listener(options: { json?: boolean }): (e: RunEvent) => void {
+export function listener(options: { json?: boolean }): (e: RunEvent) => void {
   const tracing = otelListener();
   const progress = options.json
     ? undefined
@@ -79,7 +104,8 @@ function listener(options: { json?: boolean }): (e: RunEvent) => void {
   };
 }
 
-function report(
+/** How a command that drove a run reports where it stopped; the exit code. */
+export function report(
   workflow: LoadedWorkflow,
   result: RunResult<Record<string, unknown>>,
   options: { json?: boolean },

@@ -2,10 +2,19 @@ import { Hono } from "hono";
 import type { Store } from "../../engine/store.js";
 import type { RunList } from "../api-types.js";
 import { readBody, readQuery } from "../body.js";
+import { notFound } from "../errors.js";
 import type { EventHub } from "../event-hub.js";
 import type { RunControl } from "../run-control.js";
 import { runDetail } from "../run-view.js";
-import { CancelBody, ForkBody, ListRunsQuery, ResumeBody, RetryBody, StartRunBody } from "../schemas.js";
+import {
+  CancelBody,
+  ForkBody,
+  HistoryQuery,
+  ListRunsQuery,
+  ResumeBody,
+  RetryBody,
+  StartRunBody,
+} from "../schemas.js";
 import { eventFeed } from "../sse.js";
 import type { WorkflowSource } from "../workflows.js";
 
@@ -46,6 +55,16 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
     if (!(await store.getRun(id)))
       return c.json({ error: { code: "NOT_FOUND", message: `No run with id "${id}"` } }, 404);
     return eventFeed(c, hub, id);
+  });
+
+  // The run's append-only history, a page at a time (`next` is the `after` of the next page).
+  app.get("/:id/history", async (c) => {
+    const id = c.req.param("id");
+    const q = readQuery(c, HistoryQuery);
+    if (!(await store.getRun(id))) throw notFound(`No run with id "${id}"`);
+    const events = await store.listHistory(id, { after: q.after, limit: q.limit });
+    const last = events.at(-1);
+    return c.json({ events, next: events.length === q.limit && last ? last.seq : null });
   });
 
   app.post("/:id/resume", async (c) => {

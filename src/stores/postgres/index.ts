@@ -10,5 +10,5 @@ export type {
   StepTaskOffer,
 } from "./cluster-store.js";
 export { isClusterStore } from "./cluster-store.js";
-export { LATEST_VERSION, migrate } from "./migrate.js";
+export { LATEST_VERSION } from "./migrate.js";
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";

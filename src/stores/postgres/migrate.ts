@@ -10,6 +10,7 @@ export const LATEST_VERSION = MIGRATIONS.length;
  * under a transaction-level advisory lock on the schema, and is recorded in `migrations` in that same
  * transaction: two workers starting at once queue on the lock, and the second finds the migration
  * already recorded. A schema newer than this code is refused rather than misread.
+ * @internal
  */
 export async function migrate(pool: Pool, schema: string, migrations = MIGRATIONS): Promise<number> {
   const quoted = quoteSchema(schema);

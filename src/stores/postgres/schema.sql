@@ -138,6 +138,7 @@ CREATE TABLE baton.runs (
     owner_host text,
     owner_pid integer,
     owner_since timestamp with time zone,
+    submitted boolean DEFAULT false NOT NULL,
     CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
 );
 

@@ -28,7 +28,7 @@ const AUTOCHECKPOINT_PAGES = 4096;
 /** Truncate the WAL file back to this after a checkpoint (bytes). */
 const WAL_SIZE_LIMIT = 8 * 1024 * 1024;
 
-/** Open (creating its folder) and configure one connection; the schema is not touched here. */
+/** Open (creating its folder) and configure one connection; the schema is not touched here. @internal */
 export function connect(path: string, options: ConnectionOptions = {}): Database.Database {
   if (path !== ":memory:" && !path.startsWith("file:")) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);

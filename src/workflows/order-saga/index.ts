@@ -226,6 +226,7 @@ export const orderSaga: ShippedWorkflow = {
   description:
     "Account, payment, notification, inventory, shipping label — undone in reverse order when a step fails for good",
   build,
+  servers: ["database"],
   defaultInput: { customer: "alice@example.com", sku: "MOUSE-001", quantity: 1 },
   summarize(state) {
     const s = state as OrderState;

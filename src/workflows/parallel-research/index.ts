@@ -198,6 +198,7 @@ export const parallelResearch: ShippedWorkflow = {
   name: "parallel-research",
   description: "Weather, file search and database look-ups, all at once, aggregated with partial failures",
   build,
+  servers: ["weather", "filesystem", "database"],
   defaultInput: { query: "weather in London and Tokyo, files about reports" },
   fromQuery: (query) => ({ query }),
   summarize: (state) => summarize(state.report as Record<string, unknown> | null),

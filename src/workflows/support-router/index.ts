@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { NodeContext, StateOf } from "../../index.js";
 import { append, defineState, END, START, StateGraph, value } from "../../index.js";
 import { lazyTools, pathsIn } from "../tools.js";
@@ -13,11 +14,13 @@ export const HANDLERS = [
 ] as const;
 type Handler = (typeof HANDLERS)[number];
 
-export interface EscalationDecision {
-  approved: boolean;
-  assignee?: string;
-  note?: string;
-}
+/** The human decision an escalation waits for; a resume with anything else is refused before it runs. */
+export const EscalationDecision = z.strictObject({
+  approved: z.boolean(),
+  assignee: z.string().min(1).max(200).optional(),
+  note: z.string().max(2000).optional(),
+});
+export type EscalationDecision = z.infer<typeof EscalationDecision>;
 
 const State = defineState({
   query: value(""),
@@ -114,20 +117,18 @@ export function build(ctx: WorkflowContext, rules: Rules = loadRules()) {
       route: "triage",
     }))
     .addNode("escalate", (s, c) => {
-      const decision = c.interrupt<EscalationDecision>({
-        question: "Escalated support request: approve and assign?",
-        reason: s.escalationReason,
-        query: s.query,
-        category: s.category,
-        priority: s.priority,
-        tier: s.tier,
-        answer: { approved: "boolean", assignee: "string", note: "string (optional)" },
-      });
-      if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
-        throw new Error(
-          'The escalation decision must be an object like {"approved": true, "assignee": "name"}',
-        );
-      }
+      const decision = c.interrupt(
+        {
+          question: "Escalated support request: approve and assign?",
+          reason: s.escalationReason,
+          query: s.query,
+          category: s.category,
+          priority: s.priority,
+          tier: s.tier,
+          answer: { approved: "boolean", assignee: "string (optional)", note: "string (optional)" },
+        },
+        { schema: EscalationDecision },
+      );
       return { escalation: { ...decision, reason: s.escalationReason ?? "" }, route: "escalate" };
     })
     .addNode(
@@ -202,6 +203,7 @@ export const supportRouter: ShippedWorkflow = {
   description:
     "Classify a support request, set its priority, look up the customer, route it; escalations wait for a human",
   build: (ctx) => build(ctx),
+  servers: ["database", "filesystem"],
   defaultInput: { query: "My payment failed and I was charged twice, please help" },
   fromQuery: (query) => ({ query }),
   summarize(state) {

@@ -8,6 +8,10 @@ import type { Migration } from "./migration.js";
  * and `owner_since` say where that owner runs and since when, so a process on the same machine can
  * tell at once that the owner has exited. History entries are appended in recording order (`seq`)
  * and never updated.
+ *
+ * `submitted` marks runs made for workers (`submitRun`): only those are claimed. A run started
+ * in-process keeps belonging to whoever started it; if that process dies, `baton recover` (or
+ * `baton serve`) takes it over, since a worker may not have its workflow.
  */
 export default {
   version: 4,
@@ -16,7 +20,9 @@ export default {
 ALTER TABLE runs
   ADD COLUMN owner_host text,
   ADD COLUMN owner_pid integer,
-  ADD COLUMN owner_since timestamptz;
+  ADD COLUMN owner_since timestamptz,
+  ADD COLUMN submitted boolean NOT NULL DEFAULT false;
+UPDATE runs SET submitted = true WHERE status = 'pending' OR attempts > 0;
 ALTER TABLE compensations ADD COLUMN started_at timestamptz;
 CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
 

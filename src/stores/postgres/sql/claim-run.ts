@@ -1,4 +1,5 @@
 import { BatonError } from "../../../errors.js";
+import { thisHost } from "../../liveness.js";
 import type { ClaimedRun } from "../cluster-store.js";
 import { type Db, ms, query, transaction } from "../db.js";
 import { type RunRow, runColumns, runFromRow } from "../rows.js";
@@ -53,7 +54,7 @@ export async function claimRun(
     db.pool,
     "claimRun",
     fastClaimSql(db.schema),
-    [workerId, scope, leaseMs],
+    [workerId, scope, leaseMs, thisHost(), process.pid],
   );
   if (fast.length === 0) return undefined;
   if (fast[0]!.id !== null) return claimed(fast[0]!);
@@ -74,17 +75,17 @@ function claimed(row: ClaimRow): ClaimedRun {
   };
 }
 
-/** Runnable: waiting and never leased, or with a lease that ended (released or expired). */
-const RUNNABLE = `r.status IN ('pending', 'running', 'compensating')
+/** Runnable: submitted for workers, waiting and never leased, or with a lease that ended (released or expired). */
+const RUNNABLE = `r.submitted AND r.status IN ('pending', 'running', 'compensating')
     AND (r.lease_expires_at <= statement_timestamp() OR (r.lease_expires_at IS NULL AND r.status = 'pending'))
     AND ($2::text[] IS NULL OR r.queue = ANY($2::text[]))`;
 
-const lease = (s: string) => `UPDATE ${s}.runs AS runs SET
+const lease = (s: string, host: string, pid: string) => `UPDATE ${s}.runs AS runs SET
     lease_owner = $1,
     lease_expires_at = statement_timestamp() + $3::float8 * interval '1 millisecond',
     attempts = runs.attempts + 1,
-    owner_host = NULL,
-    owner_pid = NULL,
+    owner_host = ${host},
+    owner_pid = ${pid}::int,
     owner_since = statement_timestamp()
   FROM candidate
   WHERE runs.id = candidate.id`;
@@ -120,7 +121,7 @@ candidate AS (
   FOR UPDATE OF r SKIP LOCKED
 ),
 claimed AS (
-  ${lease(s)}
+  ${lease(s, "$4", "$5")}
     AND NOT EXISTS (SELECT 1 FROM ${s}.queues AS q WHERE q.name = candidate.queue AND q.concurrency IS NOT NULL)
   ${returning}
 )
@@ -149,6 +150,8 @@ function lockedClaim(
       scope,
       leaseMs,
       names,
+      thisHost(),
+      process.pid,
     ]);
     if (rows.length > 0 || wait) return rows;
     const [busy] = await query<{ n: number }>(
@@ -178,7 +181,7 @@ candidate AS (
   LIMIT 1
   FOR UPDATE OF r SKIP LOCKED
 )
-${lease(s)}
+${lease(s, "$5", "$6")}
 ${returning}`;
 
 export function checkLease(leaseMs: number): void {

@@ -1,0 +1,94 @@
+import { type Resumable, recoverRuns } from "../../engine/recover.js";
+import { cliActor } from "../actor.js";
+import { EXIT, UsageError } from "../exit.js";
+import { loadWorkflow } from "../load-workflow.js";
+import { type Runtime, type RuntimeOptions, workflowPathFor } from "../runtime.js";
+import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
+import { listener, type ResumeCommandOptions, report, withRuntime } from "./run.js";
+
+/** The compiled graph a stored run belongs to, or undefined when this folder does not know it. */
+async function workflowOf(rt: Runtime, graph: string, explicit?: string): Promise<Resumable | undefined> {
+  try {
+    return (await loadWorkflow(explicit ?? workflowPathFor(rt.dbSpec, graph) ?? graph, rt.ctx)).graph;
+  } catch (error) {
+    if (explicit) throw error;
+    return undefined;
+  }
+}
+
+/** `baton retry`: run a failed or cancelled run again from its last checkpoint; its history is kept. */
+export async function retryCommand(
+  runId: string,
+  options: Omit<ResumeCommandOptions, "value">,
+): Promise<number> {
+  return withRuntime(options, async (rt) => {
+    const run = await rt.store.getRun(runId);
+    if (!run) throw new UsageError(`No run with id "${runId}" in ${rt.dbSpec}`);
+    if (run.status !== "failed" && run.status !== "cancelled")
+      throw new UsageError(
+        `Run ${runId} is ${run.status}; only failed or cancelled runs can be retried${run.status === "interrupted" ? ` (answer it: npx baton resume ${runId} --value '<json>')` : ""}`,
+      );
+    rt.requireWritable("baton retry");
+    const workflow = await loadWorkflow(
+      options.workflow ?? workflowPathFor(rt.dbSpec, run.graph) ?? run.graph,
+      rt.ctx,
+    );
+    const stop = stopOnSignals();
+    try {
+      const result = await workflow.graph.retry(runId, {
+        force: options.force ?? false,
+        signal: stop.signal,
+        actor: cliActor(),
+        onEvent: listener(options),
+      });
+      if (stop.received) {
+        process.stderr.write(stoppedLine(runId, stop.received));
+        return EXIT_SIGNALLED;
+      }
+      return report(workflow, result, options);
+    } finally {
+      stop.dispose();
+    }
+  });
+}
+
+/**
+ * `baton recover`: resume every run whose owner is gone (its process crashed, or its lease ran out)
+ * and wait for them. Interrupted runs wait for their answer and are left alone.
+ */
+export async function recoverCommand(options: RuntimeOptions & { json?: boolean }): Promise<number> {
+  return withRuntime(options, async (rt) => {
+    rt.requireWritable("baton recover");
+    const report = await recoverRuns({
+      store: rt.store,
+      workflow: (graph) => workflowOf(rt, graph),
+      actor: { ...cliActor(), via: "recover" },
+    });
+    const settled = await Promise.all(
+      report.recovered.map(async (r) => {
+        try {
+          const result = await r.done;
+          return { runId: r.runId, graph: r.graph, status: result.status };
+        } catch (error) {
+          return { runId: r.runId, graph: r.graph, status: "not resumed", error: (error as Error).message };
+        }
+      }),
+    );
+    if (options.json) {
+      process.stdout.write(
+        `${JSON.stringify({ recovered: settled, busy: report.busy, unknown: report.unknown })}\n`,
+      );
+    } else {
+      if (settled.length === 0) process.stdout.write("no crashed runs to recover\n");
+      for (const r of settled)
+        process.stdout.write(
+          `recovered ${r.runId} (${r.graph}): ${r.status}${"error" in r ? `: ${r.error}` : ""}\n`,
+        );
+      for (const u of report.unknown)
+        process.stdout.write(
+          `skipped ${u.runId}: workflow "${u.graph}" is not known here (run npx baton resume ${u.runId} --workflow <file>)\n`,
+        );
+    }
+    return settled.some((r) => r.status === "not resumed") ? EXIT.failed : EXIT.ok;
+  });
+}

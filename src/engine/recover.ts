@@ -1,0 +1,73 @@
+import type { ResumeOptions, RunResult } from "./compiled.js";
+import type { EventListener } from "./events.js";
+import type { Actor } from "./history.js";
+import { DEFAULT_LEASE_MS, newOwnerId } from "./ownership.js";
+import type { RunRecord } from "./records.js";
+import type { Store } from "./store.js";
+
+/** Anything that can resume a run: a compiled graph of any state. */
+export interface Resumable {
+  resume(runId: string, value?: unknown, options?: ResumeOptions): Promise<RunResult<unknown>>;
+}
+
+export interface RecoverOptions {
+  store: Store;
+  /** The workflow a run belongs to, by its name (`run.graph`); undefined when this process has none. */
+  workflow: (name: string) => Resumable | undefined | Promise<Resumable | undefined>;
+  /** Who recovers, for the runs' history (default `{ via: "recover" }`). */
+  actor?: Actor;
+  onEvent?: EventListener;
+  leaseMs?: number;
+  /** Look at no more than this many unfinished runs (default 10,000). */
+  limit?: number;
+}
+
+export interface RecoverReport {
+  /** Runs taken over here: each resumes from its last checkpoint; `done` settles when it stops again. */
+  recovered: Array<{ runId: string; graph: string; done: Promise<RunResult<unknown>> }>;
+  /** Runs whose owner is alive (or that another process recovered first). */
+  busy: string[];
+  /** Runs of workflows this process does not know. */
+  unknown: Array<{ runId: string; graph: string }>;
+}
+
+/**
+ * Resume every run whose owner is gone: crashed (lease expired, or its process on this machine
+ * exited) or let go without finishing. Interrupted runs wait for a person and are left alone. Each
+ * run's lease is taken here first, so of several processes recovering at once exactly one resumes
+ * each run. Returns once every run found was taken or passed over; the runs go on in this process.
+ */
+export async function recoverRuns(options: RecoverOptions): Promise<RecoverReport> {
+  const { store } = options;
+  const runs = await store.listRuns({ status: ["running", "compensating"], limit: options.limit ?? 10_000 });
+  const report: RecoverReport = { recovered: [], busy: [], unknown: [] };
+  for (const run of runs) await recoverOne(options, run, report);
+  return report;
+}
+
+async function recoverOne(options: RecoverOptions, run: RunRecord, report: RecoverReport): Promise<void> {
+  const graph = await options.workflow(run.graph);
+  if (!graph) {
+    report.unknown.push({ runId: run.id, graph: run.graph });
+    return;
+  }
+  const ownerId = newOwnerId();
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const taken = await options.store.acquireRun(run.id, { id: ownerId, leaseMs });
+  if (!taken.acquired) {
+    report.busy.push(run.id);
+    return;
+  }
+  const resumeOptions: ResumeOptions = {
+    adopt: { ownerId, ...(taken.previous ? { previous: taken.previous } : {}) },
+    actor: options.actor ?? { via: "recover" },
+    leaseMs,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  };
+  const done = graph.resume(run.id, undefined, resumeOptions).catch(async (error: unknown) => {
+    // Refused before it started (a changed graph, say): let the run go for someone else to see.
+    await options.store.releaseRun(ownerId, run.id).catch(() => false);
+    throw error;
+  });
+  report.recovered.push({ runId: run.id, graph: run.graph, done });
+}
