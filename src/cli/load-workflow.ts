@@ -22,7 +22,11 @@ export interface LoadedWorkflow {
 const looksLikePath = (ref: string) => /[/\\]|\.[cm]?[jt]s$/.test(ref);
 
 /** A shipped workflow by name, or a user's `.ts`/`.js` file exporting a graph (or a function building one). */
-export async function loadWorkflow(ref: string, ctx: WorkflowContext): Promise<LoadedWorkflow> {
+export async function loadWorkflow(
+  ref: string,
+  ctx: WorkflowContext,
+  options: { keepDefaultName?: boolean } = {},
+): Promise<LoadedWorkflow> {
   // A path is never a shipped name: the shipped workflows (and zod, for their input schemas) load only for names.
   const shipped = looksLikePath(ref)
     ? undefined
@@ -59,7 +63,11 @@ export async function loadWorkflow(ref: string, ctx: WorkflowContext): Promise<L
     throw new UsageError(`${path} must export (default) a compiled graph or a function returning one`);
   }
   const servers = declaredServers(mod.servers, path);
-  return { graph: nameAfterFile(graph, path), path, ...(servers ? { servers } : {}) };
+  return {
+    graph: options.keepDefaultName ? graph : nameAfterFile(graph, path),
+    path,
+    ...(servers ? { servers } : {}),
+  };
 }
 
 /**
@@ -114,7 +122,7 @@ function declaredServers(value: unknown, path: string): readonly string[] | unde
 }
 
 /** The name `compile()` gives a graph when it is given none. */
-const DEFAULT_GRAPH_NAME = "graph";
+export const DEFAULT_GRAPH_NAME = "graph";
 
 /**
  * A user file's graph compiled without `compile({ name })` is named after its file

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { baton, batonJson, cleanup, REPO, tempDir } from "./helpers.js";
@@ -268,6 +269,34 @@ export default new StateGraph(defineState({ a: value(0) })).addNode("x", () => (
       alpha: join(cwd, "alpha.ts"),
       "beta.workflow": join(cwd, "beta.workflow.ts"),
     });
+  });
+
+  it("a run recorded under the default name (started outside baton) still resumes from its file", async () => {
+    const cwd = tempDir("err");
+    writeFileSync(join(cwd, "package.json"), JSON.stringify({ type: "module" }));
+    mkdirSync(join(cwd, "node_modules"));
+    symlinkSync(REPO, join(cwd, "node_modules/baton"));
+    writeFileSync(
+      join(cwd, "ask.ts"),
+      `import { defineState, END, START, StateGraph, value } from "baton";
+const graph = new StateGraph(defineState({ answer: value("") }))
+  .addNode("ask", (_s, ctx) => ({ answer: String(ctx.interrupt({ question: "?" })) }))
+  .addEdge(START, "ask").addEdge("ask", END)
+  .compile();
+export default graph;
+if (process.env.START_IT) console.log((await graph.run({})).runId);
+`,
+    );
+    const runId = execFileSync(process.execPath, ["--import", import.meta.resolve("tsx"), "ask.ts"], {
+      cwd,
+      env: { ...process.env, START_IT: "1", BATON_DB: join(cwd, ".baton/baton.db") },
+      encoding: "utf8",
+    }).trim();
+    const r = await batonJson(["resume", runId, "--workflow", "ask.ts", "--value", '"yes"'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.output).toEqual({ answer: "yes" });
+    const runs = JSON.parse((await baton(["runs", "--json"], { cwd })).stdout) as Array<{ graph: string }>;
+    expect(runs.map((run) => run.graph)).toEqual(["graph"]);
   });
 });
 

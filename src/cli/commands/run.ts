@@ -3,7 +3,7 @@ import type { RunEvent } from "../../engine/events.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import { cliActor } from "../actor.js";
 import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
-import { type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
+import { DEFAULT_GRAPH_NAME, type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
 import { progressPrinter } from "../progress.js";
 import { type InputOptions, readInput, runInput } from "../run-input.js";
 import {
@@ -58,7 +58,8 @@ export async function resumeCommand(runId: string, options: ResumeCommandOptions
     if (!run) throw new UsageError(`No run with id "${runId}" in ${rt.dbSpec}`);
     rt.requireWritable("baton resume");
     const ref = options.workflow ?? workflowPathFor(rt.dbSpec, run.graph) ?? run.graph;
-    const workflow = await loadWorkflow(ref, rt.ctx);
+    // A run recorded before files were named after themselves has the default name: keep it.
+    const workflow = await loadWorkflow(ref, rt.ctx, { keepDefaultName: run.graph === DEFAULT_GRAPH_NAME });
     await rt.requireServers(workflow.servers, workflow.shipped?.name ?? workflow.path ?? ref);
     const stop = stopOnSignals();
     try {
