@@ -26,16 +26,15 @@ const question = (i: InterruptInfo) => {
 };
 
 /**
- * The answer each waiting task of an interrupted run gets. With several tasks waiting, an object
- * whose keys are all waiting task ids answers each separately (the others keep waiting); any other
- * value answers them all. A task without an answer (`undefined`) is refused, as is an answer its
+ * The answer each waiting task of an interrupted run gets. An object whose keys are all ids of
+ * waiting tasks answers each of those separately (the others keep waiting); any other value
+ * answers them all. A task without an answer (`undefined`) is refused, as is an answer its
  * schema rejects.
  */
 export function answersFor(run: RunRecord, value: unknown): Map<string, unknown> {
   const waiting = run.interrupts ?? [];
   const ids = new Set(waiting.map((i) => i.taskId));
   const keyed =
-    waiting.length > 1 &&
     isPlainObject(value) &&
     Object.keys(value).length > 0 &&
     Object.keys(value).every((k) => ids.has(k));
