@@ -33,6 +33,7 @@ export type {
   RunHistoryEntry,
 } from "./engine/history.js";
 export { DEFAULT_LEASE_MS, RunBusyError } from "./engine/ownership.js";
+export { StopReason } from "./engine/signals.js";
 export type * from "./engine/records.js";
 export { TERMINAL_STATUSES } from "./engine/records.js";
 export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";

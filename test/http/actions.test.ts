@@ -54,6 +54,25 @@ describe("runs API: resume, retry, fork, cancel", () => {
     expect((await t.store.getRun("busy"))?.owner?.id).toBe("another-process");
   });
 
+  it("pages a run's history, and refuses a run id of another workflow (409 RUN_CONFLICT)", async () => {
+    t = testApp();
+    const api = client(t.app);
+    await api.post("/api/runs", { workflow: "approval", runId: "hist", input: { topic: "calm" }, by: "ana" });
+    await reach(api, "hist", "completed");
+    const first = await api.get("/api/runs/hist/history?limit=2");
+    expect(first.status).toBe(200);
+    expect(first.body.events.map((e: { type: string }) => e.type)).toEqual(["run_created", "attempt"]);
+    expect(first.body.events[0].by).toEqual({ via: "api", who: "ana" });
+    const rest = await api.get(`/api/runs/hist/history?after=${first.body.next}`);
+    expect(rest.body.events.at(-1).type).toBe("run_finished");
+    expect(rest.body.next).toBeNull();
+    expect((await api.get("/api/runs/nope/history")).status).toBe(404);
+    const clash = await api.post("/api/runs", { workflow: "flaky", runId: "hist" });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.code).toBe("RUN_CONFLICT");
+    expect(clash.body.error.message).toContain('workflow "approval"');
+  });
+
   it("retries a failed run from its last checkpoint: finished steps do not run again", async () => {
     t = testApp();
     const api = client(t.app);
