@@ -100,7 +100,7 @@ try {
   const argsOf = layers.map((l, i) => (l.command ?? script(i)) as string[]);
   for (const args of argsOf) time(args); // warm-up: OS caches, the database file
   const samples = layers.map(() => [] as number[]);
-  for (let run = 0; run < RUNS; run++) argsOf.forEach((args, i) => samples[i]!.push(time(args)));
+  for (let run = 0; run < RUNS; run++) for (const [i, args] of argsOf.entries()) samples[i]!.push(time(args));
   const medians = samples.map(median);
   const rows = layers.map((l, i) => ({
     layer: l.name,
