@@ -26,7 +26,8 @@ Exit codes:
   0  completed (for commands that do not run a workflow: done)
   1  the run failed, was compensated or cancelled, or something unexpected went wrong
   2  usage or configuration error: a bad option, an unknown workflow or run, a bad config file
-  3  the run is waiting for input (interrupted) or still queued (pending)`;
+  3  the run is waiting for input (interrupted) or still queued (pending)
+  130  stopped by Ctrl-C (SIGINT) or SIGTERM: the run can be resumed`;
 
 const PROGRAM_HELP = `
 Examples:

@@ -135,6 +135,7 @@ describe.concurrent("help", () => {
     expect(r.stdout).toMatch(/^ {2}1 {2}the run failed/m);
     expect(r.stdout).toMatch(/^ {2}2 {2}usage or configuration error/m);
     expect(r.stdout).toMatch(/^ {2}3 {2}the run is waiting for input/m);
+    expect(r.stdout).toMatch(/^ {2}130 {2}stopped by Ctrl-C/m);
     expect(r.stdout).toMatch(/NO_COLOR/);
   });
 
