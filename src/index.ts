@@ -38,6 +38,7 @@ export type * from "./engine/records.js";
 export { TERMINAL_STATUSES } from "./engine/records.js";
 export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";
 export { recoverRuns } from "./engine/recover.js";
+export { readHistory } from "./engine/run-history.js";
 export type { RunFilter, Store } from "./engine/store.js";
 export * from "./errors.js";
 export type { GraphOptions } from "./graph/builder.js";

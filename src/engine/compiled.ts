@@ -26,18 +26,21 @@ import {
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
 import { DEFAULT_LEASE_MS, newOwnerId, RunBusyError, type Taken, takeRun, tookOver } from "./ownership.js";
-import { deliverResume, loadPosition, seedRun } from "./position.js";
+import { deliverResume, loadPosition, type Seed, seedOf } from "./position.js";
 import { recordOutcome } from "./record-outcome.js";
 import {
   type InterruptInfo,
+  type NewRun,
   type RunOwner,
   type RunRecord,
   type RunStatus,
+  stopsRun,
   type TaskSpec,
   TERMINAL_STATUSES,
 } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { routingTable } from "./routing.js";
+import { readHistory } from "./run-history.js";
 import { watchRun } from "./run-watch.js";
 import { CancelReason, StopReason } from "./signals.js";
 import type { StepRunner } from "./step-runner.js";
@@ -284,14 +287,8 @@ export function createCompiledGraph<C extends ChannelMap>(
     lost: boolean,
     emit: EventListener | undefined,
   ): Promise<void> {
-    if (!outcome.stopped) {
-      const finished = log(runId, {
-        type: "run_finished",
-        status: outcome.status,
-        ...(outcome.error ? { error: outcome.error } : {}),
-      });
-      return recordOutcome(s, runId, outcome, emit, engine.now, finished);
-    }
+    // How it ended is the run row's to say while it stays so (see `readHistory`): no extra row.
+    if (!outcome.stopped) return recordOutcome(s, runId, outcome, emit, engine.now);
     const why = outcome.stopped.why;
     if (lost) {
       await s.appendHistory(log(runId, { type: "owner_lost", owner: lease?.ownerId ?? "?" }));
@@ -308,8 +305,10 @@ export function createCompiledGraph<C extends ChannelMap>(
     const writes = validateInput(definition, input);
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
     const lease = newLease(opts);
+    const seeded = seedOrError(() => seedOf(engine, runId, writes, { taskId: "__input__" }));
     if (store) {
-      const { run, created } = await store.createRun({
+      // The run (its row is its history's first entry), its lease and step 0: one commit.
+      const { run, created: isNew } = await store.createRun({
         id: runId,
         graph: engine.name,
         graphHash: hash,
@@ -317,45 +316,30 @@ export function createCompiledGraph<C extends ChannelMap>(
         input,
         ...(opts.queue ? { queue: opts.queue } : {}),
         owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
+        createdBy: lease.actor,
+        ...firstRecords(seeded),
       });
-      if (!created) {
+      if (!isNew) {
         checkSameWorkflow(run, engine.name);
         return resultOf(run);
       }
     }
-    const createdEntry = log(runId, {
-      type: "run_created",
-      by: opts.actor ?? APP_ACTOR,
-      input,
-      graph: engine.name,
-    });
-    const pos = await seedOrError(store?.appendHistory(createdEntry), () => seed(runId, writes, "__input__"));
+    const pos = seeded instanceof Error ? seeded : seeded.position;
     return execute(runId, pos, { ...opts, resumed: false, lease });
   }
 
-  /**
-   * Seed a run (what START triggers may throw: a router's error, an unknown target) with the history
-   * writes issued in the same tick, so they share the seed's commit. A failure comes back as the
-   * error the run fails with.
-   */
-  async function seedOrError(
-    logged: Promise<void> | undefined,
-    seeding: () => Promise<Position>,
-  ): Promise<Position | Error> {
-    const seeded = seeding().catch((error: unknown) => coerceError(error));
-    await logged;
-    return seeded;
+  /** What START triggers may throw (a router's error, an unknown target): the run fails with it. */
+  function seedOrError(seeding: () => Seed): Seed | Error {
+    try {
+      return seeding();
+    } catch (error) {
+      return coerceError(error);
+    }
   }
 
-  /** Step 0: the input's writes, then what START triggers (see `seedRun`). */
-  function seed(
-    runId: string,
-    writes: Array<readonly [string, unknown]>,
-    taskId: string,
-    mode?: "set",
-    from?: Pick<Position, "next" | "joins">,
-  ): Promise<Position> {
-    return seedRun(engine, store, runId, writes, { taskId, ...(mode ? { mode } : {}), ...from });
+  /** A new run's first records: step 0, when it could be seeded. */
+  function firstRecords(seeded: Seed | Error): Pick<NewRun, "first"> {
+    return seeded instanceof Error ? {} : { first: { task: seeded.record, checkpoint: seeded.checkpoint } };
   }
 
   async function resultOf(run: RunRecord): Promise<RunResult<S>> {
@@ -479,9 +463,25 @@ export function createCompiledGraph<C extends ChannelMap>(
         ...(opts.force ? { graphHash: hash } : {}),
         clear: retrying ? ["interrupts", "error"] : ["interrupts"],
       }),
-      store!.appendHistory(log(runId, ...taken, action, ...answered)),
+      store!.appendHistory([...endingOf(run), ...log(runId, ...taken, action, ...answered)]),
     ]);
     return execute(runId, pos, { ...opts, resumed: true, lease });
+  }
+
+  /**
+   * A stopped run's ending (interrupted, failed…) lives in its row until a control operation moves
+   * it on; that operation records the ending as an entry first, at the time it happened.
+   */
+  function endingOf(run: RunRecord): NewHistoryEvent[] {
+    if (!stopsRun(run.status)) return [];
+    const ending: NewHistoryEvent = {
+      runId: run.id,
+      at: run.updatedAt,
+      type: "run_finished",
+      status: run.status,
+      ...(run.error ? { error: run.error } : {}),
+    };
+    return [ending];
   }
 
   return registerEngine<CompiledGraph<C>>(engine, {
@@ -519,8 +519,7 @@ export function createCompiledGraph<C extends ChannelMap>(
         }));
     },
     async events(runId, page) {
-      await requireRun(runId);
-      return store!.listHistory(runId, page);
+      return readHistory(store!, await requireRun(runId), page);
     },
     async fork(runId, opts) {
       const source = await requireRun(runId);
@@ -540,6 +539,13 @@ export function createCompiledGraph<C extends ChannelMap>(
         );
       const newId = opts.runId ?? globalThis.crypto.randomUUID();
       const lease = newLease(opts);
+      const by = lease.actor;
+      // Undefined values stay out: JSON stores cannot tell them from null, and absent means initial.
+      const seedWrites = Object.entries(state).filter(([, v]) => v !== undefined);
+      const from = { next: checkpoint.next, joins: checkpoint.joins };
+      const seeded = seedOrError(() =>
+        seedOf(engine, newId, seedWrites, { taskId: "__fork__", mode: "set", ...from }),
+      );
       const { created } = await store!.createRun({
         id: newId,
         graph: engine.name,
@@ -548,25 +554,13 @@ export function createCompiledGraph<C extends ChannelMap>(
         input: source.input,
         parent: { runId, step: opts.step },
         owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
+        createdBy: by,
+        ...firstRecords(seeded),
       });
       if (!created)
         throw new BatonError("RUN_STATE", `A run with id "${newId}" exists already`, { runId: newId });
-      const by = lease.actor;
-      const entries = [
-        ...log(newId, {
-          type: "run_created",
-          by,
-          input: source.input,
-          graph: engine.name,
-          from: { runId, step: opts.step, as: "fork" },
-        }),
-        ...log(runId, { type: "forked", by, step: opts.step, toRunId: newId }),
-      ];
-      // Undefined values stay out: JSON stores cannot tell them from null, and absent means initial.
-      const seedWrites = Object.entries(state).filter(([, v]) => v !== undefined);
-      const pos = await seedOrError(store!.appendHistory(entries), () =>
-        seed(newId, seedWrites, "__fork__", "set", checkpoint),
-      );
+      await store!.appendHistory(log(runId, { type: "forked", by, step: opts.step, toRunId: newId }));
+      const pos = seeded instanceof Error ? seeded : seeded.position;
       return execute(newId, pos, { ...opts, resumed: false, lease });
     },
     async cancel(runId, opts = {}) {
@@ -594,7 +588,7 @@ export function createCompiledGraph<C extends ChannelMap>(
         return;
       }
       const pos = await loadPosition(engine, store!, run);
-      await store!.appendHistory([...log(runId, ...taken), ...asked(runId)]);
+      await store!.appendHistory([...endingOf(run), ...log(runId, ...taken), ...asked(runId)]);
       const aborted = new AbortController();
       aborted.abort(reason);
       await execute(runId, pos, { signal: aborted.signal, resumed: true, lease });

@@ -35,9 +35,7 @@ export function answersFor(run: RunRecord, value: unknown): Map<string, unknown>
   const waiting = run.interrupts ?? [];
   const ids = new Set(waiting.map((i) => i.taskId));
   const keyed =
-    isPlainObject(value) &&
-    Object.keys(value).length > 0 &&
-    Object.keys(value).every((k) => ids.has(k));
+    isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => ids.has(k));
   const answers = new Map<string, unknown>();
   for (const i of waiting) {
     if (keyed && !Object.hasOwn(value as object, i.taskId)) continue;

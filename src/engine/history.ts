@@ -77,7 +77,7 @@ export type HistoryType = RunHistoryEntry["type"];
 /** An entry to store: the run it belongs to and when it happened. */
 export type NewHistoryEvent = RunHistoryEntry & { readonly runId: string; readonly at: number };
 
-/** A stored entry: `seq` orders a store's entries as they were recorded. */
+/** A stored entry: `seq` orders the run's entries as they were recorded (increasing, not always by 1). */
 export type HistoryEvent = NewHistoryEvent & { readonly seq: number };
 
 export interface HistoryPage {

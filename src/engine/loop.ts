@@ -7,7 +7,7 @@ import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
 import { CancelReason, StopReason } from "./signals.js";
 import { runStep, type StepRunner } from "./step-runner.js";
-import type { Store } from "./store.js";
+import { type Store, writeInOrder } from "./store.js";
 import type { TaskEnv, TaskOutcome } from "./task-runner.js";
 import { applyWrites } from "./writes.js";
 
@@ -48,6 +48,8 @@ export interface RunOutcome {
   checkpoint?: Checkpoint;
   /** Its owner stopped driving it (status unchanged: `running` or `compensating`); it can be resumed. */
   stopped?: StopReason;
+  /** Task records to store before the checkpoint, in the same commit (see `settle`). */
+  unsaved?: ReadonlyArray<(store: Store) => Promise<void>>;
 }
 
 /** Run supersteps until the graph ends, fails, pauses or is cancelled; store each step as it ends. */
@@ -103,6 +105,11 @@ async function settle(
   emit: EventListener | undefined,
   signal: AbortSignal,
 ): Promise<RunOutcome | undefined> {
+  // A lone task's record is stored with the checkpoint (one commit) on the straight path; on any
+  // other path it is stored first, as it would have been when the task finished.
+  const unsaved = unsavedOf(outcomes);
+  if (unsaved.length > 0 && store && !outcomes.every((o) => o.kind === "finished"))
+    await writeInOrder(store, ...unsaved);
   const finished: TaskRecord[] = [];
   const interrupts: InterruptInfo[] = [];
   for (const [i, o] of outcomes.entries()) {
@@ -139,15 +146,34 @@ async function settle(
     pos.next = next;
     pos.joins = joins;
   } catch (error) {
+    if (unsaved.length > 0 && store) await writeInOrder(store, ...unsaved);
     return unwind(engine, store, runId, pos, emit, signal, errorInfo(coerceError(error)), finished);
   }
   if (store) {
     const checkpoint = { runId, step, next: pos.next, joins: pos.joins, createdAt: engine.now() };
-    if (pos.next.length === 0) return { status: "completed", state: pos.state, steps: step, checkpoint };
-    await store.putCheckpoint(checkpoint);
+    if (pos.next.length === 0)
+      return { status: "completed", state: pos.state, steps: step, checkpoint, unsaved };
+    // Why one commit is safe: until it lands, nothing has read the lone task's record (no other task
+    // of the step ran alongside it, the next step has not started). A crash before it loses that
+    // record and the checkpoint together, and resuming runs the task again with the same
+    // idempotency key, exactly as for a task in flight at the crash.
+    await writeInOrder(store, ...unsaved, (s) => s.putCheckpoint(checkpoint));
     emit?.({ type: "checkpoint_saved", runId, at: engine.now(), step });
   }
   return undefined;
+}
+
+type Write = (store: Store) => Promise<void>;
+
+/** The writes of records a lone task left for the step's commit (see `runTask`'s `defer`). */
+function unsavedOf(outcomes: readonly TaskOutcome[]): Write[] {
+  const writes: Write[] = [];
+  for (const o of outcomes)
+    if (o.kind === "finished" && o.unsaved) {
+      const { record } = o;
+      writes.push((s) => s.putTask(record));
+    }
+  return writes;
 }
 
 const finishedOf = (outcomes: readonly TaskOutcome[]) =>

@@ -2,7 +2,7 @@ import { BatonError } from "../errors.js";
 import { initialState } from "../graph/state.js";
 import { validateInput } from "./input.js";
 import type { Engine, Position } from "./loop.js";
-import type { RunRecord, TaskRecord, TaskSpec } from "./records.js";
+import type { Checkpoint, RunRecord, TaskRecord, TaskSpec } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { firstTasks } from "./routing.js";
 import { type Store, writeInOrder } from "./store.js";
@@ -18,17 +18,20 @@ export interface SeedOptions {
   joins?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** Step 0 of a run: where it starts, and the records that say so (not stored yet). */
+export interface Seed {
+  readonly position: Position;
+  /** The seed writes as step 0's task record. */
+  readonly record: TaskRecord;
+  /** Checkpoint 0, naming what runs first. */
+  readonly checkpoint: Checkpoint;
+}
+
 /**
- * Step 0 of a run: its seed writes stored as a task record, then checkpoint 0 naming what runs
- * first. Both are idempotent, so seeding again after a crash between them is safe.
+ * Compute step 0 of a run: its seed writes applied, and what START triggers (routers on START run
+ * here, so their errors surface before anything is stored).
  */
-export async function seedRun(
-  engine: Engine,
-  store: Store | undefined,
-  runId: string,
-  writes: readonly Write[],
-  options: SeedOptions,
-): Promise<Position> {
+export function seedOf(engine: Engine, runId: string, writes: readonly Write[], options: SeedOptions): Seed {
   const { taskId, mode } = options;
   const state = initialState(engine.definition) as Record<string, unknown>;
   applyWrites(
@@ -39,28 +42,47 @@ export async function seedRun(
   );
   const next = options.next ?? firstTasks(engine.table, state);
   const joins = options.joins ?? {};
-  if (store) {
-    const now = engine.now();
+  const now = engine.now();
+  const record: TaskRecord = {
+    runId,
+    step: 0,
+    taskId,
+    node: taskId,
+    status: "succeeded",
+    attempts: 1,
+    writes,
+    ...(mode ? { mode } : {}),
+    seq: 0,
+    startedAt: now,
+    finishedAt: now,
+  };
+  const checkpoint: Checkpoint = { runId, step: 0, next, joins, createdAt: now };
+  return {
+    position: { step: 0, state, next, joins, pending: undefined, undoable: [], seq: 0 },
+    record,
+    checkpoint,
+  };
+}
+
+/**
+ * Step 0 of an existing run: its seed stored as a task record, then checkpoint 0. Both are
+ * idempotent, so seeding again after a crash between them is safe.
+ */
+export async function seedRun(
+  engine: Engine,
+  store: Store | undefined,
+  runId: string,
+  writes: readonly Write[],
+  options: SeedOptions,
+): Promise<Position> {
+  const seed = seedOf(engine, runId, writes, options);
+  if (store)
     await writeInOrder(
       store,
-      (s) =>
-        s.putTask({
-          runId,
-          step: 0,
-          taskId,
-          node: taskId,
-          status: "succeeded",
-          attempts: 1,
-          writes,
-          ...(mode ? { mode } : {}),
-          seq: 0,
-          startedAt: now,
-          finishedAt: now,
-        }),
-      (s) => s.putCheckpoint({ runId, step: 0, next, joins, createdAt: now }),
+      (s) => s.putTask(seed.record),
+      (s) => s.putCheckpoint(seed.checkpoint),
     );
-  }
-  return { step: 0, state, next, joins, pending: undefined, undoable: [], seq: 0 };
+  return seed.position;
 }
 
 /** Rebuild where a stored run stands: its state, the next step's tasks and what they already did. */

@@ -1,5 +1,4 @@
 import type { EventListener } from "./events.js";
-import type { NewHistoryEvent } from "./history.js";
 import type { RunOutcome } from "./loop.js";
 import type { RunPatch } from "./records.js";
 import { type Store, writeInOrder } from "./store.js";
@@ -14,7 +13,6 @@ export async function recordOutcome(
   outcome: RunOutcome,
   emit: EventListener | undefined,
   now: () => number,
-  history: readonly NewHistoryEvent[] = [],
 ): Promise<void> {
   const patch: RunPatch = {
     status: outcome.status,
@@ -27,13 +25,12 @@ export async function recordOutcome(
     ],
   };
   const { checkpoint } = outcome;
-  const logged = (s: Store) => s.appendHistory(history);
-  if (!checkpoint) return writeInOrder(store, (s) => s.updateRun(runId, patch), logged);
+  if (!checkpoint) return store.updateRun(runId, patch);
   await writeInOrder(
     store,
+    ...(outcome.unsaved ?? []),
     (s) => s.putCheckpoint(checkpoint),
     (s) => s.updateRun(runId, patch),
-    logged,
   );
   emit?.({ type: "checkpoint_saved", runId, at: now(), step: checkpoint.step });
 }

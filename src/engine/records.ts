@@ -1,4 +1,5 @@
 import type { ErrorInfo } from "../errors.js";
+import type { Actor, NewHistoryEvent } from "./history.js";
 
 /** Where a run stands. `pending` runs wait in a queue for a worker. */
 export type RunStatus =
@@ -67,6 +68,8 @@ export interface RunRecord {
   readonly parent?: { runId: string; step: number };
   /** Whoever holds (or last held, if it never let go) the run's lease. */
   readonly owner?: RunOwner;
+  /** Who started the run (CLI, API, worker, fork…), as its history's first entry says. */
+  readonly createdBy?: Actor;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -85,6 +88,16 @@ export interface NewRun {
   readonly parent?: { runId: string; step: number };
   /** Take the run's lease in the same write: the process creating the run drives it. */
   readonly owner?: LeaseRequest;
+  readonly createdBy?: Actor;
+  /**
+   * The run's first records, stored in the same commit as the run itself, and only if it is
+   * created: its step 0 (seed task and checkpoint 0) and its first history entries.
+   */
+  readonly first?: {
+    readonly task?: TaskRecord;
+    readonly checkpoint?: Checkpoint;
+    readonly history?: readonly NewHistoryEvent[];
+  };
 }
 
 /** Who asks for a run's lease, and for how long. The store adds this process's host and pid. */

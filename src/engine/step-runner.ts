@@ -38,9 +38,12 @@ export async function runStep(
     });
   };
   if (pending.length === 1) {
-    // A chain's usual case: one task, no closure or extra promise around it.
+    // A chain's usual case: one task, no closure or extra promise around it. Nothing else in the
+    // step can depend on its record before the step ends, so a store that keeps write order stores
+    // it with the step's checkpoint, in one commit (see `settle`).
     const task = tasks[pending[0]!]!;
-    outcomes[pending[0]!] = await runTask(env, nodes.get(task.node)!, task, stored?.get(task.id));
+    const defer = env.store?.ordersWrites === true;
+    outcomes[pending[0]!] = await runTask(env, nodes.get(task.node)!, task, stored?.get(task.id), defer);
   } else if (pending.length <= maxConcurrency) await Promise.all(pending.map(start));
   else {
     let next = 0;

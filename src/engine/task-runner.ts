@@ -35,7 +35,15 @@ export interface TaskEnv {
 type Draft<T> = { -readonly [K in keyof T]: T[K] };
 
 export type TaskOutcome =
-  | { kind: "finished"; record: TaskRecord }
+  | {
+      kind: "finished";
+      record: TaskRecord;
+      /**
+       * The record is not stored yet (`runTask(…, defer)`): the caller stores it in the commit that
+       * also stores the step's checkpoint.
+       */
+      unsaved?: true;
+    }
   | { kind: "failed"; record: TaskRecord; error: Error }
   | { kind: "interrupted"; record: TaskRecord; payload: unknown; schema?: unknown }
   | { kind: "aborted"; reason: string }
@@ -81,6 +89,7 @@ export async function runTask(
   node: NodeSpec,
   task: TaskSpec,
   previous: TaskRecord | undefined,
+  defer = false,
 ): Promise<TaskOutcome> {
   let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
   const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
@@ -119,11 +128,9 @@ export async function runTask(
       };
       if (result.goto) record.goto = result.goto;
       if (history.length) record.history = [...history, { attempt, startedAt, finishedAt }];
-      // No store: no await, no extra microtask.
-      if (env.store)
-        await storeRecord(env.store, record, [
-          attemptEvent(env, task, attempt, startedAt, finishedAt, "succeeded"),
-        ]);
+      // No store: no await, no extra microtask. A succeeded record is final and never rewritten:
+      // it is its attempt's history entry (see `readHistory`), so the hot path writes one row.
+      if (env.store && !defer) await env.store.putTask(record);
       env.emit?.({
         type: "node_succeeded",
         runId: env.runId,
@@ -135,7 +142,7 @@ export async function runTask(
         durationMs: finishedAt - startedAt,
         update: Object.fromEntries(result.writes),
       });
-      return { kind: "finished", record };
+      return env.store && defer ? { kind: "finished", record, unsaved: true } : { kind: "finished", record };
     }
     const base = {
       runId: env.runId,

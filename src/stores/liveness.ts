@@ -2,7 +2,9 @@ import { hostname } from "node:os";
 import type { OwnerGoneReason } from "../engine/history.js";
 import type { AcquireResult, RunOwner } from "../engine/records.js";
 
-export const thisHost = (): string => hostname();
+/** This machine's name, read once (it does not change while we run). */
+const HOST = hostname();
+export const thisHost = (): string => HOST;
 
 /** Is the process `pid` on this machine still there? (EPERM: it is, but belongs to someone else.) */
 function processAlive(pid: number): boolean {

@@ -31,7 +31,7 @@ export class MemoryStore implements Store {
     const existing = this.runs.get(run.id);
     if (existing) return { run: existing, created: false };
     const now = Date.now();
-    const { owner, ...fields } = run;
+    const { owner, first: _first, ...fields } = run;
     const record: RunRecord = {
       ...fields,
       queue: run.queue ?? "default",
@@ -41,7 +41,10 @@ export class MemoryStore implements Store {
       updatedAt: now,
     };
     this.runs.set(run.id, record);
-    return { run: record, created: true };
+    if (run.first?.task) await this.putTask(run.first.task);
+    if (run.first?.checkpoint) await this.putCheckpoint(run.first.checkpoint);
+    if (run.first?.history) await this.appendHistory(run.first.history);
+    return { run: this.runs.get(run.id)!, created: true };
   }
 
   acquireRun(runId: string, request: LeaseRequest, replace?: string): Promise<AcquireResult> {

@@ -9,6 +9,7 @@ const REPO = join(import.meta.dirname, "../..");
 export interface Entry {
   node: string;
   pid: number;
+  key?: string;
 }
 export const ledgerOf = (file: string): Entry[] =>
   existsSync(file)

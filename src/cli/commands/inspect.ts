@@ -1,4 +1,5 @@
 import type { RunRecord, RunStatus } from "../../engine/records.js";
+import { readHistory } from "../../engine/run-history.js";
 import { UsageError, wholeNumberOption } from "../exit.js";
 import { ownerNote } from "../owner-note.js";
 import { openRuntime, type Runtime, type RuntimeOptions, workflowPathFor } from "../runtime.js";
@@ -109,7 +110,7 @@ export async function showCommand(
     const snapshot = await graph.getState(runId);
     const history = options.history ? await graph.history(runId) : undefined;
     const tasks = await rt.store.listTasks(runId);
-    const events = options.events ? await rt.store.listHistory(runId, { limit: 100_000 }) : undefined;
+    const events = options.events ? await readHistory(rt.store, run, { limit: 1_000_000 }) : undefined;
     const owner = ownerNote(run);
     if (options.json) {
       process.stdout.write(

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { readHistory } from "../../engine/run-history.js";
 import type { Store } from "../../engine/store.js";
 import type { RunList } from "../api-types.js";
 import { readBody, readQuery } from "../body.js";
@@ -61,8 +62,9 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
   app.get("/:id/history", async (c) => {
     const id = c.req.param("id");
     const q = readQuery(c, HistoryQuery);
-    if (!(await store.getRun(id))) throw notFound(`No run with id "${id}"`);
-    const events = await store.listHistory(id, { after: q.after, limit: q.limit });
+    const run = await store.getRun(id);
+    if (!run) throw notFound(`No run with id "${id}"`);
+    const events = await readHistory(store, run, { after: q.after, limit: q.limit });
     const last = events.at(-1);
     return c.json({ events, next: events.length === q.limit && last ? last.seq : null });
   });

@@ -117,8 +117,17 @@ export class PostgresStore implements ClusterStore {
     return this.db.pool;
   }
 
-  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    return insertRun(this.db, run);
+  async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    const made = await insertRun(this.db, run);
+    // Its first records follow, idempotent: a crash before them is seeded again on resume.
+    if (made.created && run.first) {
+      const { task, checkpoint, history } = run.first;
+      if (task) await putTask(this.db, task, history);
+      else if (history?.length) await appendHistory(this.db, history);
+      if (checkpoint) await putCheckpoint(this.db, checkpoint);
+      if (checkpoint) return { run: { ...made.run, step: checkpoint.step }, created: true };
+    }
+    return made;
   }
   getRun(runId: string): Promise<RunRecord | undefined> {
     return getRun(this.db, runId);

@@ -1,3 +1,4 @@
+import type { Actor } from "../../engine/history.js";
 import type {
   AttemptInfo,
   Checkpoint,
@@ -34,6 +35,7 @@ export const runColumns = (t: string) =>
     text(`${t}.cancel_requested`),
     `${t}.parent_run_id, ${t}.parent_step`,
     `${t}.lease_owner AS owner_id, ${t}.owner_host, ${t}.owner_pid`,
+    text(`${t}.created_by`),
     ms(`${t}.owner_since`, "owner_since"),
     ms(`${t}.lease_expires_at`, "owner_expires_at"),
     ms(`${t}.created_at`, "created_at"),
@@ -58,6 +60,7 @@ export interface RunRow {
   owner_pid: number | null;
   owner_since: number | null;
   owner_expires_at: number | null;
+  created_by: Json;
   created_at: number;
   updated_at: number;
 }
@@ -98,6 +101,7 @@ export function runFromRow(row: RunRow): RunRecord {
       row.parent_run_id === null ? null : { runId: row.parent_run_id, step: row.parent_step ?? 0 },
     ),
     ...opt("owner", ownerFromRow(row)),
+    ...opt("createdBy", parse<Actor>(row.created_by)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -139,6 +139,7 @@ CREATE TABLE baton.runs (
     owner_pid integer,
     owner_since timestamp with time zone,
     submitted boolean DEFAULT false NOT NULL,
+    created_by jsonb,
     CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
 );
 

@@ -21,14 +21,13 @@ CREATE TABLE compensations (
 ) WITHOUT ROWID;
 
 CREATE TABLE history (
-  seq INTEGER PRIMARY KEY,
   run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
   at INTEGER NOT NULL,
   type TEXT NOT NULL,
-  data TEXT NOT NULL
-);
-
-CREATE INDEX history_by_run ON history (run, seq);
+  data TEXT NOT NULL,
+  PRIMARY KEY (run, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE migrations (
   id INTEGER PRIMARY KEY,
@@ -52,7 +51,7 @@ CREATE TABLE runs (
   parent_step INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
-, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0);
+, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT);
 
 CREATE INDEX runs_by_graph ON runs (graph);
 

@@ -65,7 +65,19 @@ export class SqliteStore implements Store {
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
     this.batch.flush();
-    return this.runs.create(run);
+    const { first } = run;
+    if (!first) return this.runs.create(run);
+    // The run and its first records in one transaction: one commit where there were two.
+    return this.db
+      .transaction(() => {
+        const made = this.runs.create(run);
+        if (!made.created) return made;
+        if (first.task) this.tasks.prepare(first.task)();
+        if (first.checkpoint) this.checkpoints.prepare(first.checkpoint)();
+        if (first.history?.length) this.history.prepare(first.history)();
+        return made;
+      })
+      .immediate();
   }
 
   async acquireRun(runId: string, owner: LeaseRequest, replace?: string): Promise<AcquireResult> {

@@ -21,7 +21,8 @@ ALTER TABLE runs
   ADD COLUMN owner_host text,
   ADD COLUMN owner_pid integer,
   ADD COLUMN owner_since timestamptz,
-  ADD COLUMN submitted boolean NOT NULL DEFAULT false;
+  ADD COLUMN submitted boolean NOT NULL DEFAULT false,
+  ADD COLUMN created_by jsonb;
 UPDATE runs SET submitted = true WHERE status = 'pending' OR attempts > 0;
 ALTER TABLE compensations ADD COLUMN started_at timestamptz;
 CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;

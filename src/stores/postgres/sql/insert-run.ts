@@ -15,11 +15,11 @@ export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; 
     "createRun",
     `INSERT INTO ${db.schema}.runs AS r
        (id, graph, graph_hash, status, input, queue, parent_run_id, parent_step, created_at, updated_at,
-        lease_owner, owner_host, owner_pid, owner_since, lease_expires_at, attempts, submitted)
+        lease_owner, owner_host, owner_pid, owner_since, lease_expires_at, attempts, submitted, created_by)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS},
         $9, $10, $11, CASE WHEN $9::text IS NULL THEN NULL ELSE statement_timestamp() END,
         statement_timestamp() + $12::float8 * interval '1 millisecond', CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END,
-        $4 = 'pending')
+        $4 = 'pending', $13::jsonb)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${runColumns("r")}`,
     [
@@ -35,6 +35,7 @@ export async function insertRun(db: Db, run: NewRun): Promise<{ run: RunRecord; 
       run.owner ? thisHost() : null,
       run.owner ? process.pid : null,
       run.owner?.leaseMs ?? null,
+      toJsonText(run.createdBy),
     ],
   );
   if (inserted[0]) return { run: runFromRow(inserted[0]), created: true };

@@ -11,7 +11,12 @@ interface HistoryRow {
 
 /** A run's history: rows appended in recording order, never updated. */
 export function historyStatements(db: Database, keys: RunKeys) {
-  const insert = db.prepare("INSERT INTO history (run, at, type, data) VALUES (?, ?, ?, ?)");
+  // The next `seq` of the run is read in the same write transaction: writers are serialised, so
+  // two processes appending to one run never take the same number.
+  const insert = db.prepare(
+    `INSERT INTO history (run, seq, at, type, data)
+     VALUES (@run, (SELECT coalesce(max(seq), 0) + 1 FROM history WHERE run = @run), @at, @type, @data)`,
+  );
   const select = db.prepare(
     "SELECT seq, at, type, data FROM history WHERE run = ? AND seq > ? ORDER BY seq LIMIT ?",
   );
@@ -19,14 +24,14 @@ export function historyStatements(db: Database, keys: RunKeys) {
   return {
     /** Serialise now; the returned write appends the rows. */
     prepare(events: readonly NewHistoryEvent[]): () => void {
-      const rows = events.map(({ runId, at, type, ...data }) => [
-        keys.require(runId),
+      const rows = events.map(({ runId, at, type, ...data }) => ({
+        run: keys.require(runId),
         at,
         type,
-        JSON.stringify(data),
-      ]);
+        data: JSON.stringify(data),
+      }));
       return () => {
-        for (const row of rows) insert.run(...row);
+        for (const row of rows) insert.run(row);
       };
     },
     list(runId: string, page: HistoryPage = {}): HistoryEvent[] {

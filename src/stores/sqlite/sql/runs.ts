@@ -33,6 +33,7 @@ interface RunRow {
   owner_pid: number | null;
   owner_since: number | null;
   lease_expires_at: number | null;
+  created_by: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -70,8 +71,8 @@ const OWNER_COLUMNS = "owner_id, owner_host, owner_pid, owner_since, lease_expir
 export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step,
-       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
@@ -104,6 +105,7 @@ export function runStatements(db: Database, keys: RunKeys) {
         lease ? now : null,
         lease ? now + lease.leaseMs : null,
         lease ? 1 : 0,
+        toJson(run.createdBy),
         now,
         now,
       );
@@ -214,6 +216,7 @@ function toRun(row: RunRow): RunRecord {
   if (row.parent_id !== null) run.parent = { runId: row.parent_id, step: row.parent_step ?? 0 };
   const owner = ownerOf(row);
   if (owner) run.owner = owner;
+  if (row.created_by !== null) run.createdBy = JSON.parse(row.created_by);
   return run as unknown as RunRecord;
 }
 
