@@ -33,12 +33,12 @@ export type {
   RunHistoryEntry,
 } from "./engine/history.js";
 export { DEFAULT_LEASE_MS, RunBusyError } from "./engine/ownership.js";
-export { StopReason } from "./engine/signals.js";
 export type * from "./engine/records.js";
 export { TERMINAL_STATUSES } from "./engine/records.js";
 export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";
 export { recoverRuns } from "./engine/recover.js";
 export { readHistory } from "./engine/run-history.js";
+export { StopReason } from "./engine/signals.js";
 export type { RunFilter, Store } from "./engine/store.js";
 export * from "./errors.js";
 export type { GraphOptions } from "./graph/builder.js";
@@ -51,9 +51,6 @@ export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/sta
 export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";
 export * from "./mcp/index.js";
-export { openDatabase } from "./servers/database/open.js";
-export { createDatabaseServer } from "./servers/database/server.js";
-export { createWeatherServer } from "./servers/weather/server.js";
 export { ownerGone } from "./stores/liveness.js";
 export { MemoryStore } from "./stores/memory.js";
 export type {

@@ -44,8 +44,9 @@ export async function readHistory(
 
 const ENDINGS = new Set(["run_finished", "stopped", "owner_lost"]);
 const WORK = new Set(["attempt", "interrupt_asked", "undo"]);
+// A fork is made from a stopped run, so it comes after the ending it shares a millisecond with.
 const rank = (e: NewHistoryEvent) =>
-  e.type === "run_created" ? 0 : WORK.has(e.type) ? 2 : ENDINGS.has(e.type) ? 3 : 1;
+  e.type === "run_created" ? 0 : WORK.has(e.type) ? 2 : ENDINGS.has(e.type) ? 3 : e.type === "forked" ? 4 : 1;
 
 const stripSeq = (e: NewHistoryEvent | HistoryEvent): NewHistoryEvent => {
   const { seq: _seq, ...rest } = e as HistoryEvent;

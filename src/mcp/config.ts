@@ -63,6 +63,11 @@ const entrySchema = z
       .optional(),
     description: z.string().optional(),
     disabled: z.boolean().optional(),
+    /** Only these tools are listed and may be called (a server that cannot restrict itself). */
+    tools: z
+      .object({ allow: z.array(z.string().min(1)) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -223,6 +228,7 @@ function mergeSettings(entry: McpServerEntry): ServerSettings {
     retry: { ...d.retry, ...stripUndefined(entry.retry ?? {}) },
     circuit: { ...d.circuit, ...stripUndefined(entry.circuit ?? {}) },
     ...(entry.description === undefined ? {} : { description: entry.description }),
+    ...(entry.tools === undefined ? {} : { tools: { allow: [...entry.tools.allow] } }),
   };
 }
 

@@ -51,12 +51,14 @@ describe.concurrent("inspecting runs", () => {
     const runs = await baton(["runs"], { cwd });
     expect(runs.code).toBe(0);
     const lines = runs.stdout.trim().split("\n");
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^r-wait +interrupted +support-router +step +2 /);
-    expect(lines[1]).toMatch(/^r-done +completed +support-router +step +4 /);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^RUN ID +STATUS +WORKFLOW +STEP +STARTED$/);
+    expect(lines[1]).toMatch(/^r-wait +interrupted +support-router +2 /);
+    expect(lines[2]).toMatch(/^r-done +completed +support-router +4 /);
     const onlyDone = await baton(["runs", "--status", "completed", "--json"], { cwd });
-    expect((JSON.parse(onlyDone.stdout) as Array<{ id: string }>).map((r) => r.id)).toEqual(["r-done"]);
-    expect((await baton(["runs", "--limit", "1"], { cwd })).stdout.trim().split("\n")).toHaveLength(1);
+    expect((JSON.parse(onlyDone.stdout) as Array<{ runId: string }>).map((r) => r.runId)).toEqual(["r-done"]);
+    // The header and one run.
+    expect((await baton(["runs", "--limit", "1"], { cwd })).stdout.trim().split("\n")).toHaveLength(2);
 
     const show = await baton(["show", "r-wait"], { cwd });
     expect(show.code).toBe(0);
@@ -70,7 +72,7 @@ describe.concurrent("inspecting runs", () => {
     expect(history.stdout).toMatch(/checkpoint 4 {2}next: \(end\)/);
 
     const json = JSON.parse((await baton(["show", "r-done", "--json", "--history"], { cwd })).stdout);
-    expect(json.run).toMatchObject({ id: "r-done", status: "completed", graph: "support-router" });
+    expect(json.run).toMatchObject({ runId: "r-done", status: "completed", graph: "support-router" });
     expect(json.state).toMatchObject({ category: "customer_service", priority: "medium" });
     expect(json.tasks.map((t: { node: string }) => t.node)).toEqual(
       expect.arrayContaining(["classify", "lookup_customer", "triage", "customer_service", "respond"]),

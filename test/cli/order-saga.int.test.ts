@@ -81,8 +81,8 @@ describe.concurrent("baton run order-saga", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/✓ reserve_inventory \d+ms after 3 attempts/);
     expect(r.stderr).not.toContain("compensating");
-    const shown = JSON.parse((await baton(["runs", "--json"], { cwd })).stdout) as Array<{ id: string }>;
-    expectOneOrder(before, snapshot(cwd), shown[0]!.id);
+    const shown = JSON.parse((await baton(["runs", "--json"], { cwd })).stdout) as Array<{ runId: string }>;
+    expectOneOrder(before, snapshot(cwd), shown[0]!.runId);
   });
 
   it("an unknown customer fails at create_account, at once, and changes nothing", async () => {

@@ -25,7 +25,7 @@ describePg("baton commands over PostgreSQL", () => {
     const listed = JSON.parse(
       (await baton(["runs", "--status", "interrupted", "--db", db, "--json"], { cwd })).stdout,
     );
-    expect(listed.map((r: { id: string }) => r.id).sort()).toEqual([first.runId, second.runId].sort());
+    expect(listed.map((r: { runId: string }) => r.runId).sort()).toEqual([first.runId, second.runId].sort());
 
     const value = JSON.stringify({ approved: true, assignee: "sam" });
     const resumed = await batonJson(["resume", first.runId, "--value", value, "--db", db], { cwd });
@@ -38,7 +38,7 @@ describePg("baton commands over PostgreSQL", () => {
     expect(cancelled.stdout).toBe(`run ${second.runId} cancelled\n`);
 
     const shown = JSON.parse((await baton(["show", first.runId, "--db", db, "--json"], { cwd })).stdout);
-    expect(shown.run).toMatchObject({ id: first.runId, status: "completed" });
+    expect(shown.run).toMatchObject({ runId: first.runId, status: "completed" });
     expect(shown.state.result.escalation).toMatchObject({ approved: true, assignee: "sam" });
     const after = JSON.parse((await baton(["show", second.runId, "--db", db, "--json"], { cwd })).stdout);
     expect(after.run.status).toBe("cancelled");

@@ -56,6 +56,20 @@ describe("parseMcpConfig", () => {
     });
   });
 
+  it("reads a tool allow-list, for a bundled server and one of your own, and refuses a bad one", () => {
+    const config = parseMcpConfig({
+      mcpServers: {
+        files: { bundled: "filesystem", tools: { allow: ["read_text_file", "write_file"] } },
+        mine: { command: "node", args: ["server.js"], tools: { allow: ["ping"] } },
+      },
+    });
+    expect(config.servers.files!.tools).toEqual({ allow: ["read_text_file", "write_file"] });
+    expect(config.servers.mine!.tools).toEqual({ allow: ["ping"] });
+    expect(() =>
+      parseMcpConfig({ mcpServers: { mine: { command: "node", tools: { deny: ["x"] } } } }),
+    ).toThrow(/mcpServers\.mine\.tools/);
+  });
+
   it("merges partial retry and circuit settings and resolves cwd against the config folder", () => {
     const config = parseMcpConfig(
       {
