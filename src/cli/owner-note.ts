@@ -1,5 +1,5 @@
 import type { RunRecord } from "../engine/records.js";
-import { ownerGone } from "../stores/liveness.js";
+import { crashOf } from "../stores/liveness.js";
 
 /**
  * What `baton runs` and `baton show` say about who drives an unfinished run: nothing for a run
@@ -7,15 +7,14 @@ import { ownerGone } from "../stores/liveness.js";
  */
 export function ownerNote(run: RunRecord): { crashed: boolean; text: string } | undefined {
   if (run.status !== "running" && run.status !== "compensating") return undefined;
-  const why = ownerGone(run.owner);
-  if (!why) {
+  const crash = crashOf(run);
+  if (!crash) {
     const o = run.owner!;
     return { crashed: false, text: `driven by pid ${o.pid} on ${o.host} since ${iso(o.since)}` };
   }
-  const since = run.owner ? iso(Math.min(run.owner.expiresAt, Date.now())) : iso(run.updatedAt);
   return {
     crashed: true,
-    text: `crashed: owner gone since ${since} (${why}); recover with: npx baton recover (or npx baton resume ${run.id})`,
+    text: `crashed: owner gone since ${iso(crash.since)} (${crash.why}); recover with: npx baton recover (or npx baton resume ${run.id})`,
   };
 }
 

@@ -42,6 +42,16 @@ export interface ApiError {
 
 export interface RunList {
   readonly runs: readonly RunRecord[];
+  /** Ids of the listed runs whose owner is gone (crashed): `baton recover` resumes them. */
+  readonly crashed: readonly string[];
+}
+
+/** A run that needs a driver and has none alive. */
+export interface CrashView {
+  readonly why: string;
+  readonly since: number;
+  /** How to go on. */
+  readonly recover: string;
 }
 
 export interface CheckpointView {
@@ -66,6 +76,10 @@ export interface RunDetail {
   readonly events: readonly FeedEvent[];
   /** Whether the run is executing in this server process right now. */
   readonly local: boolean;
+  /** Set when the run's owner is gone (crashed). */
+  readonly crashed?: CrashView;
+  /** Runs forked from this one (its parent, if it is a fork, is `run.parent`). */
+  readonly forks: readonly string[];
 }
 
 /** What a start, resume, retry or fork answered: the run and where it stood when the call returned. */

@@ -1,4 +1,5 @@
 import type { Store } from "../engine/store.js";
+import { crashOf } from "../stores/liveness.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
 import type { CheckpointView, RunDetail } from "./api-types.js";
 import { notFound } from "./errors.js";
@@ -18,11 +19,13 @@ export async function runDetail(
 ): Promise<RunDetail> {
   const run = await store.getRun(runId);
   if (!run) throw notFound(`No run with id "${runId}"`);
-  const [tasks, checkpoints, compensations] = await Promise.all([
+  const [tasks, checkpoints, compensations, forks] = await Promise.all([
     store.listTasks(runId),
     store.listCheckpoints(runId),
     store.listCompensations(runId),
+    store.listRuns({ parent: runId, limit: 1000 }),
   ]);
+  const crash = crashOf(run);
   let graph: AnyCompiledGraph | undefined;
   let problem: string | undefined;
   try {
@@ -56,5 +59,7 @@ export async function runDetail(
     compensations,
     events: hub.recent(runId),
     local,
+    ...(crash ? { crashed: { ...crash, recover: `baton recover, or POST /api/runs/${runId}/resume` } } : {}),
+    forks: forks.map((f) => f.id),
   };
 }

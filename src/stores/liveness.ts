@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { OwnerGoneReason } from "../engine/history.js";
-import type { AcquireResult, RunOwner } from "../engine/records.js";
+import type { AcquireResult, RunOwner, RunRecord } from "../engine/records.js";
 
 /** This machine's name, read once (it does not change while we run). */
 const HOST = hostname();
@@ -43,4 +43,18 @@ export async function acquireTakingOverExited(
   const first = await attempt(replace);
   if (first.acquired || !first.holder || !exitedHere(first.holder)) return first;
   return attempt(first.holder.id);
+}
+
+/** A run that needs a driver and has none alive: why, and since when (epoch ms). */
+export interface Crash {
+  readonly why: OwnerGoneReason;
+  readonly since: number;
+}
+
+/** How an unfinished run's owner is gone (`baton recover` resumes it); undefined when it is fine. */
+export function crashOf(run: RunRecord, now = Date.now()): Crash | undefined {
+  if (run.status !== "running" && run.status !== "compensating") return undefined;
+  const why = ownerGone(run.owner, now);
+  if (!why) return undefined;
+  return { why, since: run.owner ? Math.min(run.owner.expiresAt, now) : run.updatedAt };
 }

@@ -52,6 +52,11 @@ describe("runs API: resume, retry, fork, cancel", () => {
     expect(busy.body.error.code).toBe("RUN_BUSY");
     expect(busy.body.error.message).toContain("another-process");
     expect((await t.store.getRun("busy"))?.owner?.id).toBe("another-process");
+    // Its owner is alive: not crashed. One with no owner at all is.
+    expect((await api.get("/api/runs")).body.crashed).toEqual([]);
+    await t.store.releaseRun("another-process", "busy");
+    expect((await api.get("/api/runs")).body.crashed).toEqual(["busy"]);
+    expect((await api.get("/api/runs/busy")).body.crashed).toMatchObject({ why: "released" });
   });
 
   it("pages a run's history, and refuses a run id of another workflow (409 RUN_CONFLICT)", async () => {
@@ -106,6 +111,7 @@ describe("runs API: resume, retry, fork, cancel", () => {
     await reach(api, "forked", "completed");
     const detail = (await api.get("/api/runs/forked")).body;
     expect(detail.run.parent).toEqual({ runId: "src", step: 1 });
+    expect((await api.get("/api/runs/src")).body.forks).toEqual(["forked"]);
     expect(detail.state).toMatchObject({ topic: "urgent", route: ["triage", "auto", "done"] });
     const missing = await api.post("/api/runs/src/fork", { step: 42 });
     expect(missing.status).toBe(400);

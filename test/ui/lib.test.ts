@@ -149,6 +149,7 @@ describe("timeline", () => {
     const detail: RunDetail = {
       run,
       workflow: { name: "g", available: true },
+      forks: [],
       next: [],
       tasks: [
         {

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { readHistory } from "../../engine/run-history.js";
 import type { Store } from "../../engine/store.js";
+import { crashOf } from "../../stores/liveness.js";
 import type { RunList } from "../api-types.js";
 import { readBody, readQuery } from "../body.js";
 import { notFound } from "../errors.js";
@@ -37,7 +38,8 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
       ...(q.status ? { status: q.status } : {}),
       ...(q.graph ? { graph: q.graph } : {}),
     });
-    return c.json({ runs } satisfies RunList);
+    const crashed = runs.filter((r) => crashOf(r)).map((r) => r.id);
+    return c.json({ runs, crashed } satisfies RunList);
   });
 
   app.post("/", async (c) => {
