@@ -21,7 +21,9 @@ it("gives back what JSON would, for any value, with no U+0000 left for JSONB to 
   fc.assert(
     fc.property(json, (value) => {
       const text = toJsonText(value)!;
-      expect(text.includes("\\u0000")).toBe(false);
+      // A \u0000 escape JSONB rejects: one not itself escaped (an even run of backslashes before it);
+      // the text "\\u0000" of a string holding a backslash is fine.
+      expect(/(?<!\\)(?:\\\\)*\\u0000/.test(text)).toBe(false);
       expect(fromJsonText(text)).toEqual(JSON.parse(JSON.stringify(value)));
     }),
     { numRuns: 2000 },
