@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
+import type { RuntimeOptions } from "../host/runtime.js";
 // Only types from the command modules: each command's code (and the MCP SDK, the HTTP server, zod,
 // tsx, the database drivers behind it) is imported by its action, so `baton --version` and `--help`
 // load commander and nothing else.
@@ -7,7 +8,6 @@ import type { ServeCommandOptions } from "./commands/serve.js";
 import type { SubmitCommandOptions } from "./commands/submit.js";
 import type { WorkerCommandOptions } from "./commands/worker.js";
 import { type Act, EXIT, UsageError } from "./exit.js";
-import type { RuntimeOptions } from "./runtime.js";
 
 const db = () =>
   new Option("--db <path|url>", "SQLite file or postgres:// URL (default: $BATON_DB or .baton/baton.db)");

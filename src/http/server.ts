@@ -1,8 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { openRuntime } from "../cli/runtime.js";
 import type { EventListener } from "../engine/events.js";
 import { BatonError } from "../errors.js";
+import { openRuntime } from "../host/runtime.js";
 import { otelListener } from "../tracing/otel-listener.js";
 import { isLoopbackHost } from "./access.js";
 import { createApp } from "./app.js";

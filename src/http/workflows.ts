@@ -1,7 +1,7 @@
-import { loadWorkflow } from "../cli/load-workflow.js";
-import { workflowPathFor } from "../cli/runtime.js";
 import type { RunRecord } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
+import { loadWorkflow } from "../host/load-workflow.js";
+import { workflowPathFor } from "../host/workflow-paths.js";
 import { shippedWorkflow, shippedWorkflowNames } from "../workflows/index.js";
 import type { AnyCompiledGraph, WorkflowContext } from "../workflows/types.js";
 import type { WorkflowInfo } from "./api-types.js";

@@ -1,10 +1,10 @@
 import { type RunRecord, TERMINAL_STATUSES } from "../../engine/records.js";
 import type { Store } from "../../engine/store.js";
+import { loadWorkflow } from "../../host/load-workflow.js";
+import type { RuntimeOptions } from "../../host/runtime.js";
+import { workflowPathFor } from "../../host/workflow-paths.js";
 import { cliActor } from "../actor.js";
 import { UsageError } from "../exit.js";
-import { loadWorkflow } from "../load-workflow.js";
-import type { RuntimeOptions } from "../runtime.js";
-import { workflowPathFor } from "../runtime.js";
 import { withRuntime } from "./run.js";
 
 /** How long to wait for a run's owner to carry a cancel out (it looks twice a second) and undo. */

@@ -1,8 +1,9 @@
 import type { RunRecord, RunStatus } from "../../engine/records.js";
 import { readHistory } from "../../engine/run-history.js";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
+import { workflowPathFor } from "../../host/workflow-paths.js";
 import { UsageError, wholeNumberOption } from "../exit.js";
 import { ownerNote } from "../owner-note.js";
-import { openRuntime, type Runtime, type RuntimeOptions, workflowPathFor } from "../runtime.js";
 import { historyLine } from "./events.js";
 
 /** The store (and MCP servers) for one command; the workflow code is imported only by those that need it. */
@@ -15,8 +16,8 @@ async function withRuntime(options: RuntimeOptions, body: (rt: Runtime) => Promi
   }
 }
 
-const loadWorkflow: typeof import("../load-workflow.js").loadWorkflow = async (ref, ctx) =>
-  (await import("../load-workflow.js")).loadWorkflow(ref, ctx);
+const loadWorkflow: typeof import("../../host/load-workflow.js").loadWorkflow = async (ref, ctx) =>
+  (await import("../../host/load-workflow.js")).loadWorkflow(ref, ctx);
 
 /** A run as the CLI's JSON shows it: `runId`, as in every other command's output. */
 export function runJson(run: RunRecord): Omit<RunRecord, "id"> & { runId: string } {

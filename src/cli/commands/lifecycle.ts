@@ -1,8 +1,9 @@
 import { type Resumable, recoverRuns } from "../../engine/recover.js";
+import { loadWorkflow } from "../../host/load-workflow.js";
+import type { Runtime, RuntimeOptions } from "../../host/runtime.js";
+import { workflowPathFor } from "../../host/workflow-paths.js";
 import { cliActor } from "../actor.js";
 import { EXIT, UsageError } from "../exit.js";
-import { loadWorkflow } from "../load-workflow.js";
-import { type Runtime, type RuntimeOptions, workflowPathFor } from "../runtime.js";
 import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
 import { listener, type ResumeCommandOptions, report, withRuntime } from "./run.js";
 

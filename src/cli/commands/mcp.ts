@@ -1,6 +1,6 @@
+import { startMcp } from "../../host/runtime.js";
 import type { ToolInfo } from "../../mcp/index.js";
 import { EXIT, UsageError } from "../exit.js";
-import { startMcp } from "../runtime.js";
 
 /**
  * `baton mcp tools`: start the configured servers and list what each offers. A server that does

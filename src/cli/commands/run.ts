@@ -1,18 +1,13 @@
 import type { RunResult } from "../../engine/compiled.js";
 import type { RunEvent } from "../../engine/events.js";
+import { DEFAULT_GRAPH_NAME, type LoadedWorkflow, loadWorkflow } from "../../host/load-workflow.js";
+import { type InputOptions, readInput, runInput } from "../../host/run-input.js";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
+import { rememberWorkflowPath, workflowPathFor } from "../../host/workflow-paths.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import { cliActor } from "../actor.js";
 import { EXIT, exitCodeFor, parseJsonOption, UsageError } from "../exit.js";
-import { DEFAULT_GRAPH_NAME, type LoadedWorkflow, loadWorkflow } from "../load-workflow.js";
 import { progressPrinter } from "../progress.js";
-import { type InputOptions, readInput, runInput } from "../run-input.js";
-import {
-  openRuntime,
-  type Runtime,
-  type RuntimeOptions,
-  rememberWorkflowPath,
-  workflowPathFor,
-} from "../runtime.js";
 import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
 
 export interface RunCommandOptions extends RuntimeOptions, InputOptions {

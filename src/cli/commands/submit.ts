@@ -1,10 +1,11 @@
 import { validateInput } from "../../engine/input.js";
 import { TERMINAL_STATUSES } from "../../engine/records.js";
+import { loadWorkflow } from "../../host/load-workflow.js";
+import { type InputOptions, readInput, runInput } from "../../host/run-input.js";
+import type { RuntimeOptions } from "../../host/runtime.js";
+import { rememberWorkflowPath } from "../../host/workflow-paths.js";
 import { isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { EXIT, exitCodeFor, UsageError } from "../exit.js";
-import { loadWorkflow } from "../load-workflow.js";
-import { type InputOptions, readInput, runInput } from "../run-input.js";
-import { type RuntimeOptions, rememberWorkflowPath } from "../runtime.js";
 import { withRuntime } from "./run.js";
 
 export interface SubmitCommandOptions extends RuntimeOptions, InputOptions {

@@ -2,12 +2,13 @@ import { clusterWorker } from "../../cluster/cluster-worker.js";
 import type { WorkerEvent } from "../../cluster/events.js";
 import { fencedStore } from "../../cluster/fenced-store.js";
 import type { Workflow, WorkflowSource } from "../../cluster/workflow.js";
+import { loadWorkflow } from "../../host/load-workflow.js";
+import { openStoreFor, type RuntimeOptions } from "../../host/runtime.js";
+import { workflowPathFor } from "../../host/workflow-paths.js";
 import { type ClusterStore, isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import type { WorkflowContext } from "../../workflows/types.js";
 import { EXIT, UsageError, wholeNumberOption } from "../exit.js";
-import { loadWorkflow } from "../load-workflow.js";
-import { openStoreFor, type RuntimeOptions, workflowPathFor } from "../runtime.js";
 import { withRuntime } from "./run.js";
 
 export interface WorkerCommandOptions extends RuntimeOptions {

@@ -4,8 +4,8 @@ import { basename, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { engineOf } from "../engine/engine-registry.js";
 import type { AnyCompiledGraph, ShippedWorkflow, WorkflowContext } from "../workflows/types.js";
-import { UsageError } from "./exit.js";
 import { prestartMcpFor } from "./runtime.js";
+import { UsageError } from "./usage-error.js";
 
 export interface LoadedWorkflow {
   readonly graph: AnyCompiledGraph;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { parseJsonOption, UsageError } from "./exit.js";
 import type { LoadedWorkflow } from "./load-workflow.js";
+import { parseJsonOption, UsageError } from "./usage-error.js";
 
 /** The options `baton run` and `baton submit` take for a new run's input. */
 export interface InputOptions {

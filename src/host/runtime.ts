@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { setDefaultStoreProvider } from "../engine/default-store.js";
 import type { Store } from "../engine/store.js";
 import type { McpConfig } from "../mcp/config-types.js";
 import type { McpManager } from "../mcp/manager.js";
 import type { WorkflowContext } from "../workflows/types.js";
-import { UsageError } from "./exit.js";
 import type { LoadedWorkflow } from "./load-workflow.js";
 import type { InputOptions } from "./run-input.js";
+import { UsageError } from "./usage-error.js";
 
 export interface RuntimeOptions {
   db?: string;
@@ -223,7 +223,7 @@ async function prestartMcp(
   const [{ McpManager }, resolved, { mcpStartPrinter }] = await Promise.all([
     import("../mcp/manager.js"),
     typeof config === "object" ? config : loadConfig(config),
-    import("./progress.js"),
+    import("./terminal.js"),
   ]);
   const manager = new McpManager(resolved);
   // A server the configuration lacks: the run is refused (before anything starts).
@@ -238,31 +238,4 @@ async function prestartMcp(
   const results = await manager.start(names);
   shown?.started(results, performance.now() - t0);
   return { manager };
-}
-
-/** Where `baton run file.ts` records which file a graph name came from, so `resume` can find it. */
-function registryPath(dbSpec: string): string {
-  return isPostgresUrl(dbSpec)
-    ? resolve(".baton/workflows.json")
-    : resolve(dirname(resolve(dbSpec)), "workflows.json");
-}
-
-export function rememberWorkflowPath(dbSpec: string, graph: string, path: string): void {
-  const file = registryPath(dbSpec);
-  const known = readRegistry(file);
-  if (known[graph] === path) return;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...known, [graph]: path }, null, 2));
-}
-
-export function workflowPathFor(dbSpec: string, graph: string): string | undefined {
-  return readRegistry(registryPath(dbSpec))[graph];
-}
-
-function readRegistry(file: string): Record<string, string> {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-  } catch {
-    return {};
-  }
 }
