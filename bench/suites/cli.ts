@@ -11,7 +11,15 @@
  * see the same noise. Skipped, with a note, when `dist/` is not built.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,16 +29,8 @@ const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 10);
 const REPO = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const BIN = join(REPO, "bin/baton.js");
 
-export const TRIVIAL = `import { defineState, END, START, StateGraph, value } from "baton";
-
-const State = defineState({ n: value(0) });
-
-export default new StateGraph(State)
-  .addNode("inc", (s) => ({ n: s.n + 1 }))
-  .addEdge(START, "inc")
-  .addEdge("inc", END)
-  .compile({ name: "trivial" });
-`;
+/** The smallest workflow (one node), as its source text. */
+export const TRIVIAL = readFileSync(join(REPO, "test/fixtures/trivial-workflow.ts"), "utf8");
 
 /** Our environment without `BATON_*` settings, without colours. */
 function env(): NodeJS.ProcessEnv {

@@ -92,7 +92,7 @@ export interface ResumeOptions {
    * The caller took the run's lease for this resume (see `recoverRuns`): the engine renews and
    * releases it as its own, and records the takeover.
    */
-  adopt?: { ownerId: string; previous?: RunOwner };
+  adopt?: { owner: RunOwner; previous?: RunOwner };
   leaseMs?: number;
 }
 
@@ -369,12 +369,12 @@ export function createCompiledGraph<C extends ChannelMap>(
   /** This process's hold on a run: a fresh owner id, renewed here, or the caller's (a worker's). */
   function newLease(opts: {
     ownedBy?: string;
-    adopt?: { ownerId: string };
+    adopt?: { owner: RunOwner };
     leaseMs?: number;
     actor?: Actor;
   }): Lease {
     return {
-      ownerId: opts.ownedBy ?? opts.adopt?.ownerId ?? newOwnerId(),
+      ownerId: opts.ownedBy ?? opts.adopt?.owner.id ?? newOwnerId(),
       leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
       renew: opts.ownedBy === undefined,
       actor: opts.actor ?? APP_ACTOR,
@@ -385,18 +385,16 @@ export function createCompiledGraph<C extends ChannelMap>(
   async function own(
     runId: string,
     lease: Lease,
-    adopted?: { previous?: RunOwner },
+    adopted?: { owner: RunOwner; previous?: RunOwner },
   ): Promise<RunHistoryEntry[]> {
     if (!lease.renew) return [];
     const taken: Taken = adopted
-      ? tookOver(adopted.previous, engine.now())
+      ? tookOver(adopted.owner, adopted.previous, engine.now())
       : await takeRun(store!, runId, { id: lease.ownerId, leaseMs: lease.leaseMs });
-    const owner = (await store!.getRun(runId))?.owner;
-    if (!owner) return [];
     return [
       {
         type: "owner_taken",
-        owner,
+        owner: taken.owner,
         ...(taken.previous ? { previous: taken.previous } : {}),
         ...(taken.why ? { why: taken.why } : {}),
       },

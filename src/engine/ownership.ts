@@ -30,6 +30,8 @@ export class RunBusyError extends BatonError {
 }
 
 export interface Taken {
+  /** The lease as taken. */
+  owner: RunOwner;
   previous?: RunOwner;
   why?: OwnerGoneReason;
 }
@@ -45,12 +47,12 @@ export async function takeRun(store: Store, runId: string, request: LeaseRequest
     if (result.missing) throw new BatonError("RUN_NOT_FOUND", `No run with id "${runId}"`, { runId });
     throw new RunBusyError(runId, result.holder);
   }
-  return tookOver(result.previous, Date.now());
+  return tookOver(result.owner, result.previous, Date.now());
 }
 
 /** What taking a run from `previous` (if anyone held it) means for the history. */
-export function tookOver(previous: RunOwner | undefined, now: number): Taken {
-  if (!previous) return {};
+export function tookOver(owner: RunOwner, previous: RunOwner | undefined, now: number): Taken {
+  if (!previous) return { owner };
   const why: OwnerGoneReason = previous.expiresAt <= now ? "lease expired" : "process exited";
-  return { previous, why };
+  return { owner, previous, why };
 }

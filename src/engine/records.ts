@@ -108,7 +108,7 @@ export interface LeaseRequest {
 
 /** What `acquireRun` did: took the lease (from `previous`, when someone held it), or found it held. */
 export type AcquireResult =
-  | { readonly acquired: true; readonly previous?: RunOwner }
+  | { readonly acquired: true; readonly owner: RunOwner; readonly previous?: RunOwner }
   | { readonly acquired: false; readonly holder?: RunOwner; readonly missing?: true };
 
 /** One task of a step: a node triggered by edges, or a `Send` with its own input. */

@@ -20,6 +20,12 @@ export interface RecoverOptions {
   leaseMs?: number;
   /** Look at no more than this many unfinished runs (default 10,000). */
   limit?: number;
+  /**
+   * Which runs look crashed, to skip live ones without asking the store for their lease (e.g.
+   * `(run) => crashOf(run) !== undefined`). Default: try every unfinished run; the store refuses
+   * the live ones.
+   */
+  crashed?: (run: RunRecord) => boolean;
 }
 
 export interface RecoverReport {
@@ -41,7 +47,10 @@ export async function recoverRuns(options: RecoverOptions): Promise<RecoverRepor
   const { store } = options;
   const runs = await store.listRuns({ status: ["running", "compensating"], limit: options.limit ?? 10_000 });
   const report: RecoverReport = { recovered: [], busy: [], unknown: [] };
-  for (const run of runs) await recoverOne(options, run, report);
+  for (const run of runs) {
+    if (options.crashed && !options.crashed(run)) report.busy.push(run.id);
+    else await recoverOne(options, run, report);
+  }
   return report;
 }
 
@@ -59,7 +68,7 @@ async function recoverOne(options: RecoverOptions, run: RunRecord, report: Recov
     return;
   }
   const resumeOptions: ResumeOptions = {
-    adopt: { ownerId, ...(taken.previous ? { previous: taken.previous } : {}) },
+    adopt: { owner: taken.owner, ...(taken.previous ? { previous: taken.previous } : {}) },
     actor: options.actor ?? { via: "recover" },
     leaseMs,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -78,11 +78,6 @@ function attemptEvent(
   return event as unknown as NewHistoryEvent;
 }
 
-/** Store a task's record with the history entries it brings, in one write. */
-function storeRecord(store: Store, record: TaskRecord, events: readonly NewHistoryEvent[]): Promise<void> {
-  return store.putTask(record, events);
-}
-
 /** Run one task to a final outcome: attempts with backoff, timeouts, interrupts; every outcome stored. */
 export async function runTask(
   env: TaskEnv,
@@ -166,7 +161,7 @@ export async function runTask(
       };
       const schema = interruptSchema(thrown.schema);
       if (env.store)
-        await storeRecord(env.store, record, [
+        await env.store.putTask(record, [
           attemptEvent(env, task, attempt, startedAt, finishedAt, "interrupted"),
           {
             runId: env.runId,
@@ -211,8 +206,7 @@ export async function runTask(
     if (attempt < policy.attempts && policy.retryOn(error)) {
       const delayMs = retryDelay(policy, attempt);
       if (env.store)
-        await storeRecord(
-          env.store,
+        await env.store.putTask(
           {
             ...base,
             status: "retrying",
@@ -363,7 +357,7 @@ async function failed(
       }
     : { ...base, status: "failed", error: info, history, seq: 0 };
   if (env.store)
-    await storeRecord(env.store, record, [
+    await env.store.putTask(record, [
       attemptEvent(
         env,
         task,

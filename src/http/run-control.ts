@@ -4,6 +4,7 @@ import type { Actor } from "../engine/history.js";
 import { type RunRecord, TERMINAL_STATUSES } from "../engine/records.js";
 import { recoverRuns } from "../engine/recover.js";
 import type { Store } from "../engine/store.js";
+import { crashOf } from "../stores/liveness.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
 import type { RunAccepted } from "./api-types.js";
 import { badRequest, conflict, HttpError, notFound } from "./errors.js";
@@ -94,6 +95,7 @@ export class RunControl {
       store: this.store,
       workflow: (name) => this.workflows.load(name),
       actor: { via: "recover", who: "baton serve" },
+      crashed: (run) => crashOf(run) !== undefined,
       onEvent: (event) => this.publish(event),
     });
     for (const r of report.recovered)

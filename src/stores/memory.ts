@@ -61,7 +61,9 @@ export class MemoryStore implements Store {
     const owner =
       holder?.id === request.id ? { ...holder, expiresAt: now + request.leaseMs } : ownerOf(request, now);
     this.runs.set(runId, { ...run, owner });
-    return holder && holder.id !== request.id ? { acquired: true, previous: holder } : { acquired: true };
+    return holder && holder.id !== request.id
+      ? { acquired: true, owner, previous: holder }
+      : { acquired: true, owner };
   }
 
   async heartbeat(ownerId: string, runIds: readonly string[], leaseMs: number): Promise<string[]> {

@@ -4,23 +4,16 @@
  * codes and unquoted defaults, `runId` in every JSON output.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, baton, batonJson, cleanup, tempDir } from "./helpers.js";
+import { BIN, baton, batonJson, cleanup, REPO, tempDir } from "./helpers.js";
 
 afterAll(cleanup);
 
 const ESC = "\x1b[";
 
-const TRIVIAL = `import { defineState, END, START, StateGraph, value } from "baton";
-const State = defineState({ n: value(0) });
-export default new StateGraph(State)
-  .addNode("inc", (s) => ({ n: s.n + 1 }))
-  .addEdge(START, "inc")
-  .addEdge("inc", END)
-  .compile({ name: "trivial" });
-`;
+const TRIVIAL = readFileSync(join(REPO, "test/fixtures/trivial-workflow.ts"), "utf8");
 
 function trivialDir(label: string): string {
   const cwd = tempDir(label);

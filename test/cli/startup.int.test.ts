@@ -3,7 +3,7 @@
  * listing every module the process loads), tsx only for TypeScript workflow files, and the MCP servers
  * a run needs start before its first step, saying so, outside the first node's time.
  */
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { baton, cleanup, REPO, seededDir, tempDir } from "./helpers.js";
@@ -40,14 +40,7 @@ async function loaded(
   return { packages, own, code: r.code };
 }
 
-const TRIVIAL = (from: string) => `import { defineState, END, START, StateGraph, value } from "${from}";
-const State = defineState({ n: value(0) });
-export default new StateGraph(State)
-  .addNode("inc", (s) => ({ n: s.n + 1 }))
-  .addEdge(START, "inc")
-  .addEdge("inc", END)
-  .compile({ name: "trivial" });
-`;
+const TRIVIAL = readFileSync(join(REPO, "test/fixtures/trivial-workflow.ts"), "utf8");
 
 describe.concurrent("commands load only what they use", () => {
   it("--version and --help load commander and the command table, nothing else", async () => {
@@ -77,8 +70,8 @@ describe.concurrent("commands load only what they use", () => {
     mkdirSync(join(cwd, "node_modules"));
     symlinkSync(REPO, join(cwd, "node_modules/baton"), "dir");
     writeFileSync(join(cwd, "package.json"), JSON.stringify({ type: "module" }));
-    writeFileSync(join(cwd, "flow.js"), TRIVIAL("baton"));
-    writeFileSync(join(cwd, "flow-ts.ts"), TRIVIAL("baton"));
+    writeFileSync(join(cwd, "flow.js"), TRIVIAL);
+    writeFileSync(join(cwd, "flow-ts.ts"), TRIVIAL);
     const js = await loaded(["run", "flow.js"], cwd);
     expect(js.code).toBe(0);
     expect(js.packages.has("tsx")).toBe(false);

@@ -2,6 +2,7 @@ import { type Resumable, recoverRuns } from "../../engine/recover.js";
 import { loadWorkflow } from "../../host/load-workflow.js";
 import type { Runtime, RuntimeOptions } from "../../host/runtime.js";
 import { workflowPathFor } from "../../host/workflow-paths.js";
+import { crashOf } from "../../stores/liveness.js";
 import { cliActor } from "../actor.js";
 import { EXIT, UsageError } from "../exit.js";
 import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
@@ -64,6 +65,7 @@ export async function recoverCommand(options: RuntimeOptions & { json?: boolean 
       store: rt.store,
       workflow: (graph) => workflowOf(rt, graph),
       actor: { ...cliActor(), via: "recover" },
+      crashed: (run) => crashOf(run) !== undefined,
     });
     const settled = await Promise.all(
       report.recovered.map(async (r) => {

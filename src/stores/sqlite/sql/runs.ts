@@ -133,8 +133,17 @@ export function runStatements(db: Database, keys: RunKeys) {
         replace: replace ?? null,
       };
       const previous = ownerOf(before);
-      if (acquire.run(params).changes === 1)
-        return previous && previous.id !== request.id ? { acquired: true, previous } : { acquired: true };
+      if (acquire.run(params).changes === 1) {
+        const mine = previous?.id === request.id;
+        const owner: RunOwner = {
+          id: request.id,
+          host: params.host,
+          pid: params.pid,
+          since: mine ? previous.since : now,
+          expiresAt: now + request.leaseMs,
+        };
+        return previous && !mine ? { acquired: true, owner, previous } : { acquired: true, owner };
+      }
       const holder = ownerOf(owner.get(runId) as RunRow);
       return holder ? { acquired: false, holder } : { acquired: false };
     },
