@@ -83,8 +83,20 @@ const hasSetpriv = (() => {
     return false;
   }
 })();
-/** As root the bits mean nothing: run as `nobody` (65534) then, which needs setpriv. */
-const canDropPrivileges = !isRoot || hasSetpriv;
+/** `nobody` can read the checkout (not so in a clone under a private folder, e.g. `mktemp -d`'s 0700). */
+const nobodyReadsCheckout = (() => {
+  if (!isRoot || !hasSetpriv) return false;
+  try {
+    const probe = `require("fs").accessSync(${JSON.stringify(BIN)}, require("fs").constants.R_OK)`;
+    const argv = ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", probe];
+    execFileSync("setpriv", argv, { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+/** As root the bits mean nothing: run as `nobody` (65534) then, which needs setpriv and a checkout it can read. */
+const canDropPrivileges = !isRoot || nobodyReadsCheckout;
 
 /** `baton <args>` as a user the permission bits apply to (see the file's comment). */
 function batonAsUser(args: readonly string[], cwd: string): Promise<Result> {
@@ -108,8 +120,9 @@ function batonAsUser(args: readonly string[], cwd: string): Promise<Result> {
 }
 
 describe.skipIf(!canDropPrivileges)(
-  // The reason, when skipped: running as root without setpriv, no user to whom permissions apply.
-  "a database this user may not write (as nobody when the tests run as root; needs setpriv there)",
+  // The reason, when skipped: running as root without setpriv, or in a checkout `nobody` cannot
+  // read, there is no user to whom the permission bits apply.
+  "a database this user may not write (as nobody when the tests run as root; needs setpriv and a checkout nobody can read)",
   () => {
     /** A folder with a database holding one completed run and one waiting run, then made read-only. */
     async function readOnlyDb(label: string): Promise<{ cwd: string; done: string; waiting: string }> {

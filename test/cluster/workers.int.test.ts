@@ -213,7 +213,14 @@ describePg("baton worker processes", () => {
     const distributed = await until(async () =>
       events.find((e) => e.type === "step_distributed" && e.runId === id),
     );
-    await sleep(300);
+    // Kill the driver mid-step: once items have started to land, long before all 1,000 have.
+    await until(async () => {
+      const { rows } = await store.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${schema}".ledger WHERE key LIKE $1`,
+        [`${id}:item:%`],
+      );
+      return rows[0]!.n > 0 ? true : undefined;
+    });
     const driver = [...alive].find((w) => w.pid === distributed.pid)!;
     kill(driver);
     await spawnWorker("--task-concurrency", "16");
