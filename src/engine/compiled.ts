@@ -304,9 +304,10 @@ export function createCompiledGraph<C extends ChannelMap>(
   async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
     const writes = validateInput(definition, input);
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
-    const lease = newLease(opts);
     const seeded = seedOrError(() => seedOf(engine, runId, writes, { taskId: "__input__" }));
-    if (store) {
+    // Without a store there is nothing to own: no lease, no owner id.
+    const lease = store ? newLease(opts) : undefined;
+    if (store && lease) {
       // The run (its row is its history's first entry), its lease and step 0: one commit.
       const { run, created: isNew } = await store.createRun({
         id: runId,
@@ -325,7 +326,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       }
     }
     const pos = seeded instanceof Error ? seeded : seeded.position;
-    return execute(runId, pos, { ...opts, resumed: false, lease });
+    return execute(runId, pos, { ...opts, resumed: false, ...(lease ? { lease } : {}) });
   }
 
   /** What START triggers may throw (a router's error, an unknown target): the run fails with it. */
