@@ -10,6 +10,7 @@ import type {
   RunStatus,
   TaskRecord,
 } from "./records.js";
+import type { RunSearch, RunSearchPage } from "./run-search.js";
 
 export interface RunFilter {
   status?: RunStatus | readonly RunStatus[];
@@ -56,6 +57,11 @@ export interface Store {
   listHistory(runId: string, page?: HistoryPage): Promise<HistoryEvent[]>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /**
+   * A page of the runs an operator searched for, with totals (the dashboard's list). Optional: a
+   * store without it is searched in memory over `listRuns` (fine for small stores and wrappers).
+   */
+  searchRuns?(search: RunSearch): Promise<RunSearchPage>;
   updateRun(runId: string, patch: RunPatch): Promise<void>;
   /**
    * Insert or replace the record of `(runId, step, taskId)`, appending `history` (the attempt that

@@ -40,10 +40,17 @@ export interface ApiError {
   };
 }
 
+/** `GET /api/runs`: one page of the runs that match, newest first unless sorted otherwise. */
 export interface RunList {
   readonly runs: readonly RunRecord[];
   /** Ids of the listed runs whose owner is gone (crashed): `baton recover` resumes them. */
   readonly crashed: readonly string[];
+  /** Runs matching every filter (the page is `offset`…`offset + runs.length` of them). */
+  readonly total: number;
+  /** Runs matching every filter but the status, per status: what each status filter would find. */
+  readonly counts: Partial<Record<RunStatus, number>>;
+  readonly offset: number;
+  readonly limit: number;
 }
 
 /** A run that needs a driver and has none alive. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { RunStatus } from "../engine/records.js";
+import { RUN_SORTS } from "../engine/run-search.js";
 
 export const RUN_STATUSES = [
   "pending",
@@ -65,7 +66,17 @@ export const ForkBody = z.strictObject({
   runId: runId.optional(),
 });
 
-/** `GET /api/runs?status=failed,compensated&graph=order-saga&limit=20` */
+/** A point in time: epoch milliseconds or an ISO 8601 date (`2026-12-01T10:00:00Z`). */
+const instant = z.string().transform((s, ctx) => {
+  const at = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+  if (Number.isFinite(at)) return at;
+  ctx.addIssue({ code: "custom", message: "must be epoch milliseconds or an ISO 8601 date" });
+  return z.NEVER;
+});
+
+/**
+ * `GET /api/runs?status=failed,compensated&graph=order-saga&q=london&from=…&to=…&sort=created&order=desc&offset=50&limit=50`
+ */
 export const ListRunsQuery = z.strictObject({
   status: z
     .string()
@@ -73,5 +84,12 @@ export const ListRunsQuery = z.strictObject({
     .pipe(z.array(z.enum(RUN_STATUSES)).min(1))
     .optional(),
   graph: z.string().min(1).optional(),
+  /** Part of a run id, or text in its input. */
+  q: z.string().trim().max(200).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  sort: z.enum(RUN_SORTS).default("created"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
 });

@@ -11,6 +11,7 @@ import type {
   TaskRecord,
 } from "../engine/records.js";
 import { stopsRun } from "../engine/records.js";
+import { type RunSearch, type RunSearchPage, searchRecords } from "../engine/run-search.js";
 import type { RunFilter, Store } from "../engine/store.js";
 import { compareTaskIds } from "../engine/writes.js";
 import { acquireTakingOverExited, thisHost } from "./liveness.js";
@@ -117,6 +118,10 @@ export class MemoryStore implements Store {
       )
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit ?? 100);
+  }
+
+  async searchRuns(search: RunSearch): Promise<RunSearchPage> {
+    return searchRecords([...this.runs.values()].reverse(), search);
   }
 
   async updateRun(runId: string, patch: RunPatch): Promise<void> {

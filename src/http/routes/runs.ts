@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { readHistory } from "../../engine/run-history.js";
 import type { Store } from "../../engine/store.js";
-import { crashOf } from "../../stores/liveness.js";
 import type { RunList } from "../api-types.js";
 import { readBody, readQuery } from "../body.js";
-import { notFound } from "../errors.js";
+import { badRequest, notFound } from "../errors.js";
 import type { EventHub } from "../event-hub.js";
 import type { RunControl } from "../run-control.js";
+import { runList } from "../run-list.js";
 import { runDetail } from "../run-view.js";
 import {
   CancelBody,
@@ -33,13 +33,20 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
 
   app.get("/", async (c) => {
     const q = readQuery(c, ListRunsQuery);
-    const runs = await store.listRuns({
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+      throw badRequest(`Invalid query field "from": it is after "to"`, "from");
+    const list = await runList(store, {
+      sort: q.sort,
+      order: q.order,
+      offset: q.offset,
       limit: q.limit,
-      ...(q.status ? { status: q.status } : {}),
+      ...(q.status ? { statuses: q.status } : {}),
       ...(q.graph ? { graph: q.graph } : {}),
+      ...(q.q ? { text: q.q } : {}),
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
     });
-    const crashed = runs.filter((r) => crashOf(r)).map((r) => r.id);
-    return c.json({ runs, crashed } satisfies RunList);
+    return c.json(list satisfies RunList);
   });
 
   app.post("/", async (c) => {

@@ -10,6 +10,7 @@ import type {
   RunRecord,
   TaskRecord,
 } from "../../engine/records.js";
+import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
 import type { RunFilter } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import type {
@@ -51,6 +52,7 @@ import { putCheckpoint } from "./sql/put-checkpoint.js";
 import { putCompensation } from "./sql/put-compensation.js";
 import { putTask } from "./sql/put-task.js";
 import { releaseRun } from "./sql/release-run.js";
+import { searchRuns } from "./sql/search-runs.js";
 import { releaseStepTask } from "./sql/release-step-task.js";
 import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
 import { stepProgress } from "./sql/step-progress.js";
@@ -143,6 +145,9 @@ export class PostgresStore implements ClusterStore {
   }
   listRuns(filter?: RunFilter): Promise<RunRecord[]> {
     return listRuns(this.db, filter);
+  }
+  searchRuns(search: RunSearch): Promise<RunSearchPage> {
+    return searchRuns(this.db, search);
   }
   updateRun(runId: string, patch: RunPatch): Promise<void> {
     return updateRun(this.db, runId, patch);

@@ -53,11 +53,13 @@ CREATE TABLE runs (
   updated_at INTEGER NOT NULL
 , owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT);
 
-CREATE INDEX runs_by_graph ON runs (graph);
+CREATE INDEX runs_by_created ON runs (created_at);
+
+CREATE INDEX runs_by_graph_created ON runs (graph, created_at);
 
 CREATE INDEX runs_by_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
 
-CREATE INDEX runs_by_status ON runs (status);
+CREATE INDEX runs_by_status_created ON runs (status, created_at);
 
 CREATE TABLE tasks (
   run INTEGER NOT NULL,

@@ -10,6 +10,7 @@ import type {
   RunRecord,
   TaskRecord,
 } from "../../engine/records.js";
+import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
 import type { RunFilter, Store } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import { type ConnectionOptions, connect } from "./connection.js";
@@ -19,6 +20,7 @@ import { compensationStatements } from "./sql/compensations.js";
 import { historyStatements } from "./sql/history.js";
 import { runKeys } from "./sql/run-keys.js";
 import { runStatements } from "./sql/runs.js";
+import { searchRunsStatement } from "./sql/search-runs.js";
 import { taskStatements } from "./sql/tasks.js";
 import { WriteBatch } from "./write-batch.js";
 
@@ -43,6 +45,7 @@ export class SqliteStore implements Store {
   private readonly checkpoints;
   private readonly compensations;
   private readonly history;
+  private readonly search;
   private readonly batch: WriteBatch;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -60,6 +63,7 @@ export class SqliteStore implements Store {
     this.checkpoints = checkpointStatements(this.db, keys);
     this.compensations = compensationStatements(this.db, keys);
     this.history = historyStatements(this.db, keys);
+    this.search = searchRunsStatement(this.db);
     this.batch = new WriteBatch(this.db);
   }
 
@@ -112,6 +116,11 @@ export class SqliteStore implements Store {
   async listRuns(filter?: RunFilter): Promise<RunRecord[]> {
     this.batch.flush();
     return this.runs.list(filter);
+  }
+
+  async searchRuns(search: RunSearch): Promise<RunSearchPage> {
+    this.batch.flush();
+    return this.search(search);
   }
 
   updateRun(runId: string, patch: RunPatch): Promise<void> {

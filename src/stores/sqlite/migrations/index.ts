@@ -1,5 +1,6 @@
 import initial from "./0001-initial.js";
 import ownershipHistory from "./0002-ownership-history.js";
+import runListIndexes from "./0003-run-list-indexes.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -15,4 +16,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: "initial", sql: initial },
   { id: 2, name: "ownership-history", sql: ownershipHistory },
+  { id: 3, name: "run-list-indexes", sql: runListIndexes },
 ];

@@ -14,7 +14,7 @@ import { thisHost } from "../../liveness.js";
 import { fromJson, toJson } from "../json.js";
 import type { RunKeys } from "./run-keys.js";
 
-interface RunRow {
+export interface RunRow {
   key: number;
   id: string;
   graph: string;
@@ -197,17 +197,17 @@ export function runStatements(db: Database, keys: RunKeys) {
   };
 }
 
-/** Newest first: the key is insertion order (and each index holds it, so no sort for one filter). */
+/** Newest first, as every store lists (ties: the later insert); the indexes hold this order. */
 function listSql(statuses: number, byGraph: boolean, byParent: boolean): string {
   const where: string[] = [];
   if (statuses > 0) where.push(`status IN (${new Array(statuses).fill("?").join(", ")})`);
   if (byGraph) where.push("graph = ?");
   if (byParent) where.push("parent_id = ?");
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-  return `SELECT * FROM runs ${clause} ORDER BY key DESC LIMIT ?`;
+  return `SELECT * FROM runs ${clause} ORDER BY created_at DESC, key DESC LIMIT ?`;
 }
 
-function toRun(row: RunRow): RunRecord {
+export function toRun(row: RunRow): RunRecord {
   const run: Record<string, unknown> = {
     id: row.id,
     graph: row.graph,
