@@ -41,7 +41,13 @@ describe("runs list: search, filters, pages", () => {
     const first = await list(api, "limit=50");
     expect(first.total).toBe(240);
     expect(first.runs.map((r) => r.id).slice(0, 2)).toEqual(["gen-000239", "gen-000238"]);
-    expect(first.counts).toEqual({ completed: 120, failed: 30, compensated: 30, interrupted: 30, cancelled: 30 });
+    expect(first.counts).toEqual({
+      completed: 120,
+      failed: 30,
+      compensated: 30,
+      interrupted: 30,
+      cancelled: 30,
+    });
     const last = await list(api, "limit=50&offset=200");
     expect(last.runs).toHaveLength(40);
     expect(last.runs.at(-1)!.id).toBe("gen-000000");
@@ -66,9 +72,7 @@ describe("runs list: search, filters, pages", () => {
 
   it("finds runs by part of their id and by text in their input, case-insensitively", async () => {
     const byId = await list(api, "q=-00012");
-    expect(byId.runs.map((r) => r.id).sort()).toEqual(
-      Array.from({ length: 10 }, (_, i) => `gen-00012${i}`),
-    );
+    expect(byId.runs.map((r) => r.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `gen-00012${i}`));
     const byInput = await list(api, "q=tokyo&limit=1000");
     expect(byInput.total).toBe(48);
     expect(byInput.runs.every((r) => JSON.stringify(r.input).includes("Tokyo"))).toBe(true);
@@ -110,8 +114,18 @@ describe("runs list: search, filters, pages", () => {
   it("searches stores without searchRuns in memory, with the same answers", async () => {
     const memory = new MemoryStore();
     const plain = { ...memory, listRuns: memory.listRuns.bind(memory), searchRuns: undefined };
-    await memory.createRun({ id: "only-one", graph: "g", graphHash: "h", status: "completed", input: { x: 1 } });
-    const app = createApp({ store: plain as unknown as MemoryStore, workflows: staticWorkflows({}), uiDir: false });
+    await memory.createRun({
+      id: "only-one",
+      graph: "g",
+      graphHash: "h",
+      status: "completed",
+      input: { x: 1 },
+    });
+    const app = createApp({
+      store: plain as unknown as MemoryStore,
+      workflows: staticWorkflows({}),
+      uiDir: false,
+    });
     const r = await list(client(app.app), "q=ONLY");
     expect(r.total).toBe(1);
     expect(r.counts).toEqual({ completed: 1 });
