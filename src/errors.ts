@@ -23,7 +23,10 @@ export type ErrorCode =
   | "STORE"
   | "CONFIG_INVALID"
   | "TOOL_ERROR"
-  | "MCP_UNAVAILABLE";
+  | "MCP_UNAVAILABLE"
+  | "SCHEDULE_INVALID"
+  | "SCHEDULE_NOT_FOUND"
+  | "SCHEDULE_EXISTS";
 
 export interface ErrorContext {
   runId?: string;

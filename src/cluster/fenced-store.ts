@@ -2,6 +2,7 @@ import type { NewHistoryEvent } from "../engine/history.js";
 import type { Checkpoint, CompensationRecord, NewRun, RunPatch, TaskRecord } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
 import { BatonError } from "../errors.js";
+import { scheduleMethods } from "../schedules/pass-through.js";
 import type { ClusterStore, Fence } from "../stores/postgres/cluster-store.js";
 import { currentFence, type FenceScope } from "./fence-scope.js";
 import { LeaseLostError } from "./lease-lost.js";
@@ -56,6 +57,8 @@ export function fencedStore(store: ClusterStore): Store {
       const { fence } = scope(record.runId);
       check(fence, await store.putCompensationFenced(fence, record));
     },
+    // Schedules are nobody's lease: tick passes guard themselves (compare-and-set).
+    ...scheduleMethods(store),
     // The worker owns the cluster store and closes it; a workflow closing its store must not.
     close: () => Promise.resolve(),
   };

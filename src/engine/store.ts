@@ -11,6 +11,13 @@ import type {
   TaskRecord,
 } from "./records.js";
 import type { RunSearch, RunSearchPage } from "./run-search.js";
+import type {
+  NewSchedule,
+  ScheduleAdvance,
+  ScheduleFilter,
+  SchedulePatch,
+  ScheduleRecord,
+} from "../schedules/schedule.js";
 
 export interface RunFilter {
   status?: RunStatus | readonly RunStatus[];
@@ -75,6 +82,20 @@ export interface Store {
   listCheckpoints(runId: string): Promise<Checkpoint[]>;
   putCompensation(record: CompensationRecord): Promise<void>;
   listCompensations(runId: string): Promise<CompensationRecord[]>;
+  /** Store a new schedule, or return the one that has its name (`created: false`), unchanged. */
+  createSchedule(schedule: NewSchedule): Promise<{ schedule: ScheduleRecord; created: boolean }>;
+  getSchedule(name: string): Promise<ScheduleRecord | undefined>;
+  /** Schedules by name; `dueBy`: only those not paused whose next tick has come. */
+  listSchedules(filter?: ScheduleFilter): Promise<ScheduleRecord[]>;
+  /** Change a schedule; undefined when there is none of that name. */
+  updateSchedule(name: string, patch: SchedulePatch): Promise<ScheduleRecord | undefined>;
+  /** Remove a schedule (its runs stay); false when there was none. */
+  deleteSchedule(name: string): Promise<boolean>;
+  /**
+   * Compare-and-set: record a tick pass only if the schedule's next tick is still `expectedNextAt`.
+   * Of several processes handling the same ticks exactly one moves it; the others get false.
+   */
+  setScheduleTicked(name: string, expectedNextAt: number, advance: ScheduleAdvance): Promise<boolean>;
   close(): Promise<void>;
 }
 

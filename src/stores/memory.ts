@@ -15,6 +15,7 @@ import { type RunSearch, type RunSearchPage, searchRecords } from "../engine/run
 import type { RunFilter, Store } from "../engine/store.js";
 import { compareTaskIds } from "../engine/writes.js";
 import { acquireTakingOverExited, thisHost } from "./liveness.js";
+import { MemorySchedules } from "./memory-schedules.js";
 
 /** Keeps runs in this process only: for tests and for runs that need no durability. */
 export class MemoryStore implements Store {
@@ -174,6 +175,14 @@ export class MemoryStore implements Store {
   async listCompensations(runId: string): Promise<CompensationRecord[]> {
     return [...(this.compensations.get(runId)?.values() ?? [])];
   }
+
+  private readonly schedules = new MemorySchedules();
+  createSchedule = this.schedules.create.bind(this.schedules);
+  getSchedule = this.schedules.get.bind(this.schedules);
+  listSchedules = this.schedules.list.bind(this.schedules);
+  updateSchedule = this.schedules.update.bind(this.schedules);
+  deleteSchedule = this.schedules.delete.bind(this.schedules);
+  setScheduleTicked = this.schedules.setTicked.bind(this.schedules);
 
   async close(): Promise<void> {}
 }

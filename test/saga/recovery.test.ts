@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TaskRecord } from "../../src/engine/records.js";
 import type { Store } from "../../src/engine/store.js";
+import { scheduleMethods } from "../../src/schedules/pass-through.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { append, defineState, END, START, StateGraph } from "../graph/core.js";
 import { type CrashRule, crashed, dyingStore, uid } from "../stores/contract/helpers.js";
@@ -189,6 +190,7 @@ function bind(store: MemoryStore): Store {
     listCheckpoints: (id) => store.listCheckpoints(id),
     putCompensation: (c) => store.putCompensation(c),
     listCompensations: (id) => store.listCompensations(id),
+    ...scheduleMethods(store),
     close: () => store.close(),
   };
 }

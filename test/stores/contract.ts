@@ -3,6 +3,7 @@ import type { Store } from "../../src/engine/store.js";
 import { controlContract } from "./contract/control.js";
 import { durabilityContract } from "./contract/durability.js";
 import { recordContract } from "./contract/records.js";
+import { scheduleContract } from "./contract/schedules.js";
 
 /**
  * The one suite every `Store` must pass: the interface method by method, then the durability
@@ -38,5 +39,6 @@ export function storeContract(
     describe("records", () => recordContract(current));
     describe("durability", () => durabilityContract(current));
     describe("run control", () => controlContract(current));
+    describe("schedules", () => scheduleContract(current));
   });
 }

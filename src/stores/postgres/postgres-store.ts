@@ -11,6 +11,7 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
+import type { NewSchedule, ScheduleAdvance, ScheduleFilter, SchedulePatch } from "../../schedules/schedule.js";
 import type { RunFilter } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import type {
@@ -54,6 +55,7 @@ import { putTask } from "./sql/put-task.js";
 import { releaseRun } from "./sql/release-run.js";
 import { searchRuns } from "./sql/search-runs.js";
 import { releaseStepTask } from "./sql/release-step-task.js";
+import * as schedules from "./sql/schedules.js";
 import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
 import { stepProgress } from "./sql/step-progress.js";
 import { updateRun } from "./sql/update-run.js";
@@ -169,6 +171,25 @@ export class PostgresStore implements ClusterStore {
   }
   listCompensations(runId: string): Promise<CompensationRecord[]> {
     return listCompensations(this.db, runId);
+  }
+
+  createSchedule(schedule: NewSchedule) {
+    return schedules.createSchedule(this.db, schedule);
+  }
+  getSchedule(name: string) {
+    return schedules.getSchedule(this.db, name);
+  }
+  listSchedules(filter?: ScheduleFilter) {
+    return schedules.listSchedules(this.db, filter);
+  }
+  updateSchedule(name: string, patch: SchedulePatch) {
+    return schedules.updateSchedule(this.db, name, patch);
+  }
+  deleteSchedule(name: string) {
+    return schedules.deleteSchedule(this.db, name);
+  }
+  setScheduleTicked(name: string, expected: number, advance: ScheduleAdvance) {
+    return schedules.setScheduleTicked(this.db, name, expected, advance);
   }
 
   submitRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {

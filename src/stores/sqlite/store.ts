@@ -11,6 +11,7 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
+import type { NewSchedule, ScheduleAdvance, ScheduleFilter, SchedulePatch } from "../../schedules/schedule.js";
 import type { RunFilter, Store } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import { type ConnectionOptions, connect } from "./connection.js";
@@ -20,6 +21,7 @@ import { compensationStatements } from "./sql/compensations.js";
 import { historyStatements } from "./sql/history.js";
 import { runKeys } from "./sql/run-keys.js";
 import { runStatements } from "./sql/runs.js";
+import { scheduleStatements } from "./sql/schedules.js";
 import { searchRunsStatement } from "./sql/search-runs.js";
 import { taskStatements } from "./sql/tasks.js";
 import { WriteBatch } from "./write-batch.js";
@@ -45,6 +47,7 @@ export class SqliteStore implements Store {
   private readonly checkpoints;
   private readonly compensations;
   private readonly history;
+  private readonly schedules;
   private readonly search;
   private readonly batch: WriteBatch;
 
@@ -63,6 +66,7 @@ export class SqliteStore implements Store {
     this.checkpoints = checkpointStatements(this.db, keys);
     this.compensations = compensationStatements(this.db, keys);
     this.history = historyStatements(this.db, keys);
+    this.schedules = scheduleStatements(this.db);
     this.search = searchRunsStatement(this.db);
     this.batch = new WriteBatch(this.db);
   }
@@ -160,6 +164,23 @@ export class SqliteStore implements Store {
   async listCompensations(runId: string): Promise<CompensationRecord[]> {
     this.batch.flush();
     return this.compensations.list(runId);
+  }
+
+  createSchedule = this.flushed((s: NewSchedule) => this.schedules.create(s));
+  getSchedule = this.flushed((name: string) => this.schedules.get(name));
+  listSchedules = this.flushed((filter?: ScheduleFilter) => this.schedules.list(filter));
+  updateSchedule = this.flushed((name: string, patch: SchedulePatch) => this.schedules.update(name, patch));
+  deleteSchedule = this.flushed((name: string) => this.schedules.delete(name));
+  setScheduleTicked = this.flushed((name: string, expected: number, advance: ScheduleAdvance) =>
+    this.schedules.setTicked(name, expected, advance),
+  );
+
+  /** A statement run after the queued writes commit (it reads or writes past them). */
+  private flushed<A extends unknown[], R>(statement: (...args: A) => R): (...args: A) => Promise<R> {
+    return async (...args) => {
+      this.batch.flush();
+      return statement(...args);
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { registerActive } from "../../../src/engine/active-runs.js";
 import type { Store } from "../../../src/engine/store.js";
+import { scheduleMethods } from "../../../src/schedules/pass-through.js";
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -97,6 +98,7 @@ export function dyingStore(
       inner.putCompensation(c),
     ),
     listCompensations: (id) => inner.listCompensations(id),
+    ...scheduleMethods(inner),
     close: async () => undefined,
   };
 }

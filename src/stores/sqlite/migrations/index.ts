@@ -1,6 +1,7 @@
 import initial from "./0001-initial.js";
 import ownershipHistory from "./0002-ownership-history.js";
 import runListIndexes from "./0003-run-list-indexes.js";
+import schedules from "./0004-schedules.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: "initial", sql: initial },
   { id: 2, name: "ownership-history", sql: ownershipHistory },
   { id: 3, name: "run-list-indexes", sql: runListIndexes },
+  { id: 4, name: "schedules", sql: schedules },
 ];
