@@ -23,6 +23,8 @@ export function fencedStore(store: ClusterStore): Store {
   };
   return {
     local: false,
+    // Each write below reaches the store in the same tick it is issued, so the store's order holds.
+    ...(store.ordersWrites ? { ordersWrites: true } : {}),
     createRun(run: NewRun) {
       return Promise.reject(
         new BatonError("RUN_STATE", `Workers do not start runs (${run.id}): submit them`, { runId: run.id }),
@@ -40,6 +42,10 @@ export function fencedStore(store: ClusterStore): Store {
     listTasks: (runId) => store.listTasks(runId),
     listCheckpoints: (runId) => store.listCheckpoints(runId),
     listCompensations: (runId) => store.listCompensations(runId),
+    listDue: (now, filter) => store.listDue(now, filter),
+    sendEvent: (event) => store.sendEvent(event),
+    // Unfenced: a wait's event is keyed by the wait itself, so whoever drives the task next takes the same one.
+    takeEvent: (runId, name, consumer, timedOut) => store.takeEvent(runId, name, consumer, timedOut),
     async updateRun(runId: string, patch: RunPatch) {
       const { fence } = scope(runId);
       check(fence, await store.updateRunFenced(fence, runId, patch));

@@ -1,6 +1,6 @@
 import type { ResumeOptions } from "../engine/compiled.js";
 import type { EventListener } from "../engine/events.js";
-import { type RunStatus, TERMINAL_STATUSES } from "../engine/records.js";
+import { type RunStatus, stopsRun, TERMINAL_STATUSES } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
 import { BatonError, errorInfo } from "../errors.js";
 import type { ClaimedRun, ClusterStore, Fence } from "../stores/postgres/cluster-store.js";
@@ -45,8 +45,7 @@ export async function executeRun(ctx: RunContext, claim: ClaimedRun, signal: Abo
     const status = await underFence({ fence }, () => drive(ctx, claim, fence, signal, steps));
     if (steps.offered && TERMINAL_STATUSES.has(status)) await ctx.store.clearStepTasks(run.id);
     // Storing a stopped status ended the lease already; anything else (a run left running) ends here.
-    if (!TERMINAL_STATUSES.has(status) && status !== "interrupted")
-      await ctx.store.endLease(ctx.workerId, run.id, lease.attempts);
+    if (!stopsRun(status)) await ctx.store.endLease(ctx.workerId, run.id, lease.attempts);
     ctx.emit({ type: "run_finished", runId: run.id, status });
   } catch (error) {
     if (error instanceof LeaseLostError) {
@@ -93,6 +92,8 @@ async function drive(
     signal,
     ownedBy: ctx.workerId,
     actor: { via: "worker", who: ctx.workerId },
+    // A run that sleeps is let go at once: whichever worker finds it due continues it.
+    hold: 0,
     stepRunner: distributedSteps(ctx.distribute, fence, steps),
     onEvent: (event) => {
       if (event.type === "run_started") ctx.emit({ type: "run_started", runId: run.id });

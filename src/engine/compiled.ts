@@ -23,6 +23,7 @@ import {
   type NewHistoryEvent,
   type RunHistoryEntry,
 } from "./history.js";
+import { holdRun, waitsForTime } from "./hold.js";
 import { validateInput } from "./input.js";
 import { drive, type Engine, type Position, type RunOutcome } from "./loop.js";
 import { DEFAULT_LEASE_MS, newOwnerId, RunBusyError, type Taken, takeRun, tookOver } from "./ownership.js";
@@ -42,6 +43,7 @@ import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { routingTable } from "./routing.js";
 import { readHistory } from "./run-history.js";
 import { watchRun } from "./run-watch.js";
+import { type SignalOptions, signalRun } from "./signal-run.js";
 import { CancelReason, StopReason } from "./signals.js";
 import type { StepRunner } from "./step-runner.js";
 import { type Store, writeInOrder } from "./store.js";
@@ -70,6 +72,18 @@ export interface RunOptions {
   actor?: Actor;
   /** How long this process's hold on the run lasts unless renewed (default 30 s, `BATON_LEASE_MS`). */
   leaseMs?: number;
+  /**
+   * Start the run at this time instead of now (a `Date` or epoch ms, in the future): it is stored
+   * as `pending` and a runner (`baton worker`, `baton serve`, or this call, see `hold`) starts it then.
+   */
+  startAt?: Date | number;
+  /**
+   * When the run sleeps, waits for an event or starts later, keep waiting for it here (and drive
+   * it when it is due) if that comes within this many ms; past that the call returns the run as it
+   * stands (`sleeping`, `waiting`, `pending`) for a runner to continue. Default 60 s (`Infinity`
+   * for an in-memory store, which no other process can reach); 0 returns at once.
+   */
+  hold?: number;
 }
 
 export interface ResumeOptions {
@@ -94,6 +108,8 @@ export interface ResumeOptions {
    */
   adopt?: { owner: RunOwner; previous?: RunOwner };
   leaseMs?: number;
+  /** As for `run`: keep waiting here for a run that sleeps or waits again (default 60 s). */
+  hold?: number;
 }
 
 export interface CancelOptions {
@@ -164,6 +180,11 @@ export interface CompiledGraph<C extends ChannelMap> {
    * another live process is asked through the store; one whose owner is gone is cancelled here.
    */
   cancel(runId: string, options?: CancelOptions): Promise<void>;
+  /**
+   * Send the named event to a run (see `ctx.waitForEvent`): kept until a wait of that name takes
+   * it. Refused for an unknown or finished run, and for a payload the waiting node's schema rejects.
+   */
+  signal(runId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<void>;
   toMermaid(): string;
 }
 
@@ -301,10 +322,31 @@ export function createCompiledGraph<C extends ChannelMap>(
     );
   }
 
+  /** How long a call keeps waiting in this process for a run that sleeps, waits or starts later. */
+  const holdMsOf = (opts: { hold?: number }) =>
+    opts.hold ?? (store?.local ? Number.POSITIVE_INFINITY : DEFAULT_HOLD_MS);
+
+  /** Wait here for the run while it sleeps or waits, as `holdRun` says; `result` is where it stopped. */
+  function hold(result: RunResult<S>, opts: RunOptions | ResumeOptions): Promise<RunResult<S>> {
+    if (!store || !waitsForTime(result.status)) return Promise.resolve(result);
+    const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    return holdRun(result, {
+      store,
+      runId: result.runId,
+      holdMs: holdMsOf(opts),
+      leaseMs,
+      signal: opts.signal,
+      drive: (adopt) => resumeOnce(result.runId, undefined, { ...opts, adopt, hold: 0 }),
+      current: (run) => resultOf(run),
+    });
+  }
+
   async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
     const writes = validateInput(definition, input);
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
     const seeded = seedOrError(() => seedOf(engine, runId, writes, { taskId: "__input__" }));
+    if (opts.startAt !== undefined && !(seeded instanceof Error))
+      return startLater(input, runId, seeded, opts);
     // Without a store there is nothing to own: no lease, no owner id.
     const lease = store ? newLease(opts) : undefined;
     if (store && lease) {
@@ -326,7 +368,31 @@ export function createCompiledGraph<C extends ChannelMap>(
       }
     }
     const pos = seeded instanceof Error ? seeded : seeded.position;
-    return execute(runId, pos, { ...opts, resumed: false, ...(lease ? { lease } : {}) });
+    return hold(await execute(runId, pos, { ...opts, resumed: false, ...(lease ? { lease } : {}) }), opts);
+  }
+
+  /** A run that starts at `startAt`: stored `pending` with its step 0, owned by nobody until then. */
+  async function startLater(
+    input: UpdateOf<C>,
+    runId: string,
+    seeded: Seed,
+    opts: RunOptions,
+  ): Promise<RunResult<S>> {
+    const s = requireStore("Starting a run later");
+    const at = startTime(opts.startAt!, engine.now());
+    const { run, created } = await s.createRun({
+      id: runId,
+      graph: engine.name,
+      graphHash: hash,
+      status: "pending",
+      input,
+      wakeAt: at,
+      ...(opts.queue ? { queue: opts.queue } : {}),
+      createdBy: opts.actor ?? APP_ACTOR,
+      ...firstRecords(seeded),
+    });
+    if (!created) checkSameWorkflow(run, engine.name);
+    return hold(await resultOf(run), opts);
   }
 
   /** What START triggers may throw (a router's error, an unknown target): the run fails with it. */
@@ -403,6 +469,10 @@ export function createCompiledGraph<C extends ChannelMap>(
   }
 
   async function resume(runId: string, value?: unknown, opts: ResumeOptions = {}): Promise<RunResult<S>> {
+    return hold(await resumeOnce(runId, value, opts), opts);
+  }
+
+  async function resumeOnce(runId: string, value?: unknown, opts: ResumeOptions = {}): Promise<RunResult<S>> {
     const run = await requireRun(runId);
     if (activeRun(runId)) {
       throw new BatonError("RUN_BUSY", `Run ${runId} is being driven by this process already`, { runId });
@@ -416,10 +486,10 @@ export function createCompiledGraph<C extends ChannelMap>(
       );
     }
     const retrying = opts.retry === true && (run.status === "failed" || run.status === "cancelled");
-    if (!retrying && !["interrupted", "running", "compensating", "pending"].includes(run.status)) {
+    if (!retrying && !RESUMABLE.has(run.status)) {
       throw new BatonError(
         "RUN_STATE",
-        `Run ${runId} is ${run.status}; only interrupted, pending or crashed runs can be resumed (failed or cancelled ones can be retried)`,
+        `Run ${runId} is ${run.status}; only interrupted, sleeping, waiting, pending or crashed runs can be resumed (failed or cancelled ones can be retried)`,
         { runId },
       );
     }
@@ -451,16 +521,19 @@ export function createCompiledGraph<C extends ChannelMap>(
           waitedMs: Math.max(0, engine.now() - waitedFrom),
         }),
       );
+    const why = wakeReason(run, engine.now());
     const action: RunHistoryEntry = retrying
       ? { type: "retried", by, ...(opts.force ? { force: true as const } : {}) }
-      : { type: "resumed", by, ...(opts.force ? { force: true as const } : {}) };
+      : why
+        ? { type: "woke", by, why }
+        : { type: "resumed", by, ...(opts.force ? { force: true as const } : {}) };
     // One tick: the answers, the status and the history share a commit where the store allows.
     await Promise.all([
       ...deliverResume(store!, pos, answers),
       store!.updateRun(runId, {
         status: pos.compensating ? "compensating" : "running",
         ...(opts.force ? { graphHash: hash } : {}),
-        clear: retrying ? ["interrupts", "error"] : ["interrupts"],
+        clear: retrying ? ["interrupts", "waits", "wakeAt", "error"] : ["interrupts", "waits", "wakeAt"],
       }),
       store!.appendHistory([...endingOf(run), ...log(runId, ...taken, action, ...answered)]),
     ]);
@@ -492,7 +565,8 @@ export function createCompiledGraph<C extends ChannelMap>(
     run: start,
     async invoke(input, opts) {
       const result = await start(input, opts);
-      if (result.status !== "completed" && result.status !== "interrupted") throw new RunFailedError(result);
+      if (result.status !== "completed" && result.status !== "interrupted" && !waitsForTime(result.status))
+        throw new RunFailedError(result);
       return result.state;
     },
     stream(input, opts = {}) {
@@ -560,7 +634,7 @@ export function createCompiledGraph<C extends ChannelMap>(
         throw new BatonError("RUN_STATE", `A run with id "${newId}" exists already`, { runId: newId });
       await store!.appendHistory(log(runId, { type: "forked", by, step: opts.step, toRunId: newId }));
       const pos = seeded instanceof Error ? seeded : seeded.position;
-      return execute(newId, pos, { ...opts, resumed: false, lease });
+      return hold(await execute(newId, pos, { ...opts, resumed: false, lease }), opts);
     },
     async cancel(runId, opts = {}) {
       const reason = new CancelReason(opts.compensate ?? false);
@@ -592,8 +666,47 @@ export function createCompiledGraph<C extends ChannelMap>(
       aborted.abort(reason);
       await execute(runId, pos, { signal: aborted.signal, resumed: true, lease });
     },
+    async signal(runId, name, payload, opts) {
+      const run = await requireRun(runId);
+      checkSameWorkflow(run, engine.name);
+      await signalRun(store!, runId, name, payload, opts);
+    },
     toMermaid: () => toMermaid(spec),
   });
+}
+
+/** How long a call waits in-process for a run that sleeps or waits, unless told (`hold`). */
+const DEFAULT_HOLD_MS = 60_000;
+
+/** Statuses `resume` takes up without `retry`: paused, waiting, or left by an owner that is gone. */
+const RESUMABLE: ReadonlySet<RunStatus> = new Set([
+  "interrupted",
+  "sleeping",
+  "waiting",
+  "running",
+  "compensating",
+  "pending",
+]);
+
+/** Why a run waiting for a time or an event is driven again now; undefined for any other resume. */
+function wakeReason(run: RunRecord, now: number): "time" | "event" | "start" | undefined {
+  if (run.status === "pending") return run.wakeAt === undefined ? undefined : "start";
+  if (run.status === "sleeping") return "time";
+  if (run.status === "waiting") return run.wakeAt !== undefined && run.wakeAt <= now ? "time" : "event";
+  return undefined;
+}
+
+/** A `startAt`: a valid time, later than now. */
+function startTime(at: Date | number, now: number): number {
+  const ms = typeof at === "number" ? at : at.getTime();
+  if (!Number.isFinite(ms))
+    throw new BatonError("INPUT_INVALID", `startAt must be a valid time, not ${String(at)}`);
+  if (ms <= now)
+    throw new BatonError(
+      "INPUT_INVALID",
+      `startAt ${new Date(ms).toISOString()} is not in the future (now ${new Date(now).toISOString()}); start the run now instead`,
+    );
+  return ms;
 }
 
 /** The lease a process holds while it drives a run; `renew: false` when its caller keeps it (a worker). */

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from "../errors.js";
-import type { RunStatus } from "./records.js";
+import type { RunStatus, WaitInfo } from "./records.js";
 
 interface Base {
   readonly runId: string;
@@ -29,6 +29,7 @@ export type RunEvent =
   | (TaskBase & { type: "node_custom"; data: unknown })
   | (Base & { type: "checkpoint_saved"; step: number })
   | (TaskBase & { type: "interrupted"; payload: unknown })
+  | (TaskBase & { type: "node_waiting"; wait: WaitInfo })
   | (Base & { type: "compensation_started"; nodes: readonly string[] })
   | (Base & {
       type: "compensation_step";

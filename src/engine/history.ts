@@ -16,6 +16,7 @@ export type AttemptOutcome =
   | "failed"
   | "retrying"
   | "interrupted"
+  | "waiting"
   | "cancelled"
   | "stopped";
 
@@ -51,6 +52,11 @@ export type RunHistoryEntry =
     })
   | (TaskRef & { type: "interrupt_asked"; payload: unknown; schema?: unknown })
   | (TaskRef & { type: "interrupt_answered"; value: unknown; by: Actor; waitedMs: number })
+  | (TaskRef & { type: "wait_started"; kind: "sleep" | "event"; until?: number; event?: string })
+  | (TaskRef & { type: "event_received"; event: string; eventSeq: number })
+  | (TaskRef & { type: "event_timed_out"; event: string })
+  | { type: "event_sent"; event: string; eventSeq: number; by: Actor }
+  | { type: "woke"; by: Actor; why: "time" | "event" | "start" }
   | { type: "cancel_requested"; by: Actor; compensate: boolean }
   | { type: "resumed"; by: Actor; force?: true }
   | { type: "retried"; by: Actor; force?: true }

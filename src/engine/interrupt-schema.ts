@@ -24,22 +24,38 @@ export function checkAnswer<T>(schema: ZodType<T>, answer: unknown, node: string
 
 /** Check an answer against a stored JSON Schema (see `interruptSchema`). */
 export function checkStoredAnswer(jsonSchema: unknown, answer: unknown, node: string, runId: string): void {
+  checkStoredPayload(jsonSchema, answer, `The answer to node "${node}"`, runId, node);
+}
+
+/** Check a value against a stored JSON Schema; `what` names it in the error ("The answer to …"). */
+export function checkStoredPayload(
+  jsonSchema: unknown,
+  value: unknown,
+  what: string,
+  runId: string,
+  node?: string,
+): void {
   let schema: ZodType;
   try {
     schema = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
   } catch {
-    return; // a schema this zod cannot read back: the node checks the answer when it runs
+    return; // a schema this zod cannot read back: the node checks the value when it runs
   }
-  const parsed = schema.safeParse(answer);
-  if (!parsed.success) throw answerError(node, parsed.error, runId);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalid(what, parsed.error, runId, node);
 }
 
 function answerError(node: string, error: z.ZodError, runId?: string): BatonError {
+  return invalid(`The answer to node "${node}"`, error, runId, node);
+}
+
+/** `what` is invalid, saying where: an `INPUT_INVALID` error listing each problem by its path. */
+export function invalid(what: string, error: z.ZodError, runId?: string, node?: string): BatonError {
   const problems = error.issues
-    .map((i) => `${i.path.length ? i.path.join(".") : "(the answer)"}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(the value)"}: ${i.message}`)
     .join("; ");
-  return new BatonError("INPUT_INVALID", `The answer to node "${node}" is invalid: ${problems}`, {
-    node,
+  return new BatonError("INPUT_INVALID", `${what} is invalid: ${problems}`, {
+    ...(node ? { node } : {}),
     ...(runId ? { runId } : {}),
   });
 }

@@ -2,7 +2,7 @@ import { BatonError, coerceError, type ErrorInfo, errorInfo } from "../errors.js
 import type { StateDefinition } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
-import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec } from "./records.js";
+import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { nextTasks, type RoutingTable } from "./routing.js";
 import { compensate } from "./saga.js";
 import { CancelReason, StopReason } from "./signals.js";
@@ -43,6 +43,9 @@ export interface RunOutcome {
   state: Record<string, unknown>;
   error?: ErrorInfo;
   interrupts?: InterruptInfo[];
+  /** What a `sleeping` or `waiting` run's tasks wait for, and when it is due again. */
+  waits?: WaitInfo[];
+  wakeAt?: number;
   steps: number;
   /** The run's last checkpoint, not stored yet: the caller stores it with the final status. */
   checkpoint?: Checkpoint;
@@ -112,6 +115,7 @@ async function settle(
     await writeInOrder(store, ...unsaved);
   const finished: TaskRecord[] = [];
   const interrupts: InterruptInfo[] = [];
+  const waits: WaitInfo[] = [];
   for (const [i, o] of outcomes.entries()) {
     if (o.kind === "cancelled") return stop(engine, store, runId, pos, emit, o.reason, finishedOf(outcomes));
     if (o.kind === "aborted") {
@@ -132,9 +136,12 @@ async function settle(
         payload: o.payload,
         ...(o.schema ? { schema: o.schema } : {}),
       });
+    else if (o.kind === "waiting") waits.push(o.wait);
     else finished.push(o.record);
   }
+  // A person's answer comes first; the waiting tasks look again at their waits when it comes.
   if (interrupts.length > 0) return { status: "interrupted", state: pos.state, interrupts, steps: pos.step };
+  if (waits.length > 0) return waitOutcome(pos, waits);
   try {
     const state = { ...pos.state };
     // Task records are TaskWrites and Finished as they are: no per-task copies on the hot path.
@@ -161,6 +168,21 @@ async function settle(
     emit?.({ type: "checkpoint_saved", runId, at: engine.now(), step });
   }
   return undefined;
+}
+
+/**
+ * The step's other tasks finished (their records are stored); the run waits, held by nobody, until
+ * its earliest wake time (none: only an event without a timeout can wake it).
+ */
+function waitOutcome(pos: Position, waits: WaitInfo[]): RunOutcome {
+  const ends = waits.flatMap((w) => (w.until === undefined ? [] : [w.until]));
+  return {
+    status: waits.every((w) => w.kind === "sleep") ? "sleeping" : "waiting",
+    state: pos.state,
+    waits,
+    ...(ends.length ? { wakeAt: Math.min(...ends) } : {}),
+    steps: pos.step,
+  };
 }
 
 type Write = (store: Store) => Promise<void>;

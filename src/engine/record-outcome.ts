@@ -18,10 +18,14 @@ export async function recordOutcome(
     status: outcome.status,
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(outcome.interrupts ? { interrupts: outcome.interrupts } : {}),
+    ...(outcome.waits ? { waits: outcome.waits } : {}),
+    ...(outcome.wakeAt !== undefined ? { wakeAt: outcome.wakeAt } : {}),
     clear: [
       "cancelRequested",
       ...(outcome.error ? [] : (["error"] as const)),
       ...(outcome.interrupts ? [] : (["interrupts"] as const)),
+      ...(outcome.waits ? [] : (["waits"] as const)),
+      ...(outcome.wakeAt !== undefined ? [] : (["wakeAt"] as const)),
     ],
   };
   const { checkpoint } = outcome;

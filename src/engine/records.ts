@@ -1,11 +1,16 @@
 import type { ErrorInfo } from "../errors.js";
 import type { Actor, NewHistoryEvent } from "./history.js";
 
-/** Where a run stands. `pending` runs wait in a queue for a worker. */
+/**
+ * Where a run stands. `pending` runs wait in a queue for a worker (or for their start time);
+ * `sleeping` and `waiting` runs wait for a time or an event, held by no process.
+ */
 export type RunStatus =
   | "pending"
   | "running"
   | "interrupted"
+  | "sleeping"
+  | "waiting"
   | "completed"
   | "failed"
   | "cancelled"
@@ -26,6 +31,26 @@ const DRIVEN: ReadonlySet<RunStatus> = new Set(["pending", "running", "compensat
 
 /** A run at this status needs nobody to drive it (finished, or waiting for a person). */
 export const stopsRun = (status: RunStatus): boolean => !DRIVEN.has(status);
+
+/** What a sleeping or waiting task waits for: a time, or a named event (until a timeout, if any). */
+export type WaitInfo =
+  | {
+      readonly taskId: string;
+      readonly node: string;
+      readonly step: number;
+      readonly kind: "sleep";
+      readonly until: number;
+    }
+  | {
+      readonly taskId: string;
+      readonly node: string;
+      readonly step: number;
+      readonly kind: "event";
+      readonly event: string;
+      readonly until?: number;
+      /** JSON Schema the event's payload must satisfy (from `waitForEvent(name, { schema })`). */
+      readonly schema?: unknown;
+    };
 
 export interface InterruptInfo {
   readonly taskId: string;
@@ -62,6 +87,13 @@ export interface RunRecord {
   readonly queue: string;
   readonly error?: ErrorInfo;
   readonly interrupts?: readonly InterruptInfo[];
+  /** What a `sleeping` or `waiting` run's tasks wait for. */
+  readonly waits?: readonly WaitInfo[];
+  /**
+   * When the run is due to be driven again (epoch ms): a sleep's end, an event wait's timeout (or
+   * now, once its event came), a delayed start. Unset: not before somebody acts.
+   */
+  readonly wakeAt?: number;
   /** Set by `cancel()` from any process; the process running the run aborts it. */
   readonly cancelRequested?: { compensate: boolean };
   /** The run this one was forked from, and at which step. */
@@ -75,8 +107,11 @@ export interface RunRecord {
 }
 
 export type RunPatch = Partial<
-  Pick<RunRecord, "status" | "step" | "error" | "interrupts" | "cancelRequested" | "graphHash">
-> & { clear?: ReadonlyArray<"error" | "interrupts" | "cancelRequested"> };
+  Pick<
+    RunRecord,
+    "status" | "step" | "error" | "interrupts" | "waits" | "wakeAt" | "cancelRequested" | "graphHash"
+  >
+> & { clear?: ReadonlyArray<"error" | "interrupts" | "waits" | "wakeAt" | "cancelRequested"> };
 
 export interface NewRun {
   readonly id: string;
@@ -86,6 +121,8 @@ export interface NewRun {
   readonly input: unknown;
   readonly queue?: string;
   readonly parent?: { runId: string; step: number };
+  /** A `pending` run starts at this time (epoch ms), not before. */
+  readonly wakeAt?: number;
   /** Take the run's lease in the same write: the process creating the run drives it. */
   readonly owner?: LeaseRequest;
   readonly createdBy?: Actor;
@@ -119,7 +156,16 @@ export interface TaskSpec {
   readonly input?: unknown;
 }
 
-export type TaskStatus = "succeeded" | "failed" | "continued" | "retrying" | "interrupted";
+export type TaskStatus = "succeeded" | "failed" | "continued" | "retrying" | "interrupted" | "waiting";
+
+/**
+ * What a node's durable calls returned, in call order, so the node's code finds them again when it
+ * runs after a wait: `ctx.once` results, and the fixed ends of its sleeps and event waits.
+ */
+export type JournalEntry =
+  | { readonly kind: "once"; readonly name: string; readonly value: unknown }
+  | { readonly kind: "sleep"; readonly until: number }
+  | { readonly kind: "event"; readonly event: string; readonly until?: number };
 
 export interface AttemptInfo {
   readonly attempt: number;
@@ -149,6 +195,10 @@ export interface TaskRecord {
   readonly nextDueAt?: number;
   readonly interrupts?: readonly unknown[];
   readonly resumes?: readonly unknown[];
+  /** A `waiting` task's durable calls so far (see `JournalEntry`). */
+  readonly journal?: readonly JournalEntry[];
+  /** What a `waiting` task waits for. */
+  readonly wait?: WaitInfo;
   readonly history?: readonly AttemptInfo[];
   /** Completion order within the run; compensation runs in reverse of it. */
   readonly seq: number;

@@ -26,6 +26,8 @@ export interface RecoverOptions {
    * the live ones.
    */
   crashed?: (run: RunRecord) => boolean;
+  /** How long each resumed run that sleeps again is kept waiting here (see `ResumeOptions.hold`). */
+  hold?: number;
 }
 
 export interface RecoverReport {
@@ -39,18 +41,22 @@ export interface RecoverReport {
 
 /**
  * Resume every run whose owner is gone: crashed (lease expired, or its process on this machine
- * exited) or let go without finishing. Interrupted runs wait for a person and are left alone. Each
+ * exited) or let go without finishing, and every sleeping, waiting or delayed run that is due.
+ * Interrupted runs wait for a person and are left alone; so are runs not due yet (a runner wakes them). Each
  * run's lease is taken here first, so of several processes recovering at once exactly one resumes
  * each run. Returns once every run found was taken or passed over; the runs go on in this process.
  */
 export async function recoverRuns(options: RecoverOptions): Promise<RecoverReport> {
   const { store } = options;
-  const runs = await store.listRuns({ status: ["running", "compensating"], limit: options.limit ?? 10_000 });
+  const limit = options.limit ?? 10_000;
+  const runs = await store.listRuns({ status: ["running", "compensating"], limit });
   const report: RecoverReport = { recovered: [], busy: [], unknown: [] };
   for (const run of runs) {
     if (options.crashed && !options.crashed(run)) report.busy.push(run.id);
     else await recoverOne(options, run, report);
   }
+  // Runs whose sleep, event or start time came while nobody was there to drive them.
+  for (const run of await store.listDue(Date.now(), { limit })) await recoverOne(options, run, report);
   return report;
 }
 
@@ -72,6 +78,7 @@ async function recoverOne(options: RecoverOptions, run: RunRecord, report: Recov
     actor: options.actor ?? { via: "recover" },
     leaseMs,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.hold !== undefined ? { hold: options.hold } : {}),
   };
   const done = graph.resume(run.id, undefined, resumeOptions).catch(async (error: unknown) => {
     // Refused before it started (a changed graph, say): let the run go for someone else to see.

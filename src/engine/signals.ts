@@ -12,6 +12,22 @@ export class InterruptSignal {
   }
 }
 
+/**
+ * A node waits (`ctx.sleep`, `ctx.waitForEvent`): its attempt ends here, its durable calls so far
+ * are stored with what it waits for, and its code runs again from the top once the wait is over.
+ */
+export class WaitSignal {
+  readonly wait: PendingWait;
+  constructor(wait: PendingWait) {
+    this.wait = wait;
+  }
+}
+
+/** What a node waits for, before the store knows which task it is. */
+export type PendingWait =
+  | { readonly kind: "sleep"; readonly until: number }
+  | { readonly kind: "event"; readonly event: string; readonly until?: number; readonly schema?: unknown };
+
 export class AbortRunSignal {
   readonly reason: string;
   constructor(reason: string) {

@@ -1,4 +1,11 @@
-import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "./history.js";
+import type {
+  NewSchedule,
+  ScheduleAdvance,
+  ScheduleFilter,
+  SchedulePatch,
+  ScheduleRecord,
+} from "../schedules/schedule.js";
+import type { Actor, HistoryEvent, HistoryPage, NewHistoryEvent } from "./history.js";
 import type {
   AcquireResult,
   Checkpoint,
@@ -11,13 +18,32 @@ import type {
   TaskRecord,
 } from "./records.js";
 import type { RunSearch, RunSearchPage } from "./run-search.js";
-import type {
-  NewSchedule,
-  ScheduleAdvance,
-  ScheduleFilter,
-  SchedulePatch,
-  ScheduleRecord,
-} from "../schedules/schedule.js";
+
+/** A named event sent to a run (`signal`). */
+export interface NewEvent {
+  readonly runId: string;
+  readonly name: string;
+  readonly payload: unknown;
+  readonly by?: Actor;
+}
+
+/** What a wait received: an event (kept since it was sent), or its timeout. */
+export type TakenEvent =
+  | {
+      readonly kind: "event";
+      readonly seq: number;
+      readonly payload: unknown;
+      readonly sentAt: number;
+      /** Taken by this call (not found taken before). */
+      readonly fresh?: true;
+    }
+  | { readonly kind: "timeout"; readonly at: number; readonly fresh?: true };
+
+export interface DueFilter {
+  limit?: number;
+  /** Only this run. */
+  runId?: string;
+}
 
 export interface RunFilter {
   status?: RunStatus | readonly RunStatus[];
@@ -80,6 +106,27 @@ export interface Store {
   /** Writes the checkpoint and moves the run's `step` to it, atomically. */
   putCheckpoint(checkpoint: Checkpoint): Promise<void>;
   listCheckpoints(runId: string): Promise<Checkpoint[]>;
+  /**
+   * Runs due to be driven now that nobody holds: `sleeping`, `waiting` or `pending` runs whose
+   * `wakeAt` has passed, and `waiting` runs with an event they wait for. Oldest due first.
+   */
+  listDue(now: number, filter?: DueFilter): Promise<RunRecord[]>;
+  /**
+   * Keep an event for a run until a wait takes it (each event goes to one wait, once). Refused
+   * (`RUN_NOT_FOUND`, `RUN_STATE`) for an unknown or finished run. Returns the event's number.
+   */
+  sendEvent(event: NewEvent): Promise<number>;
+  /**
+   * The event the wait `consumer` (a stable name of one call site) received: the one it took
+   * before, else the oldest event of that name nobody took (taken now, atomically), else, when
+   * `timedOut`, its timeout (kept, so the wait never receives a later event). Undefined: nothing yet.
+   */
+  takeEvent(
+    runId: string,
+    name: string,
+    consumer: string,
+    timedOut: boolean,
+  ): Promise<TakenEvent | undefined>;
   putCompensation(record: CompensationRecord): Promise<void>;
   listCompensations(runId: string): Promise<CompensationRecord[]>;
   /** Store a new schedule, or return the one that has its name (`created: false`), unchanged. */

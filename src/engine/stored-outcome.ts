@@ -20,6 +20,8 @@ export function storedOutcome(record: TaskRecord): TaskOutcome | undefined {
       return { kind: "finished", record };
     case "interrupted":
       return { kind: "interrupted", record, payload: record.interrupts?.at(-1) };
+    case "waiting":
+      return record.wait ? { kind: "waiting", record, wait: record.wait } : undefined;
     case "failed": {
       const info = record.error ?? { name: "Error", message: "failed" };
       const cause = Object.assign(

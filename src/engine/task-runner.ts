@@ -1,10 +1,11 @@
 import { BatonError, coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
 import type { ChannelMap } from "../graph/state.js";
 import type { InterruptOptions, NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
+import { durableCalls } from "./durable-calls.js";
 import type { EventListener } from "./events.js";
 import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
 import { checkAnswer, interruptSchema } from "./interrupt-schema.js";
-import type { AttemptInfo, TaskRecord, TaskSpec } from "./records.js";
+import type { AttemptInfo, JournalEntry, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
 import {
   AbortRunSignal,
@@ -13,6 +14,7 @@ import {
   childSignal,
   InterruptSignal,
   StopReason,
+  WaitSignal,
 } from "./signals.js";
 import type { Store } from "./store.js";
 import { splitReturn } from "./writes.js";
@@ -46,6 +48,7 @@ export type TaskOutcome =
     }
   | { kind: "failed"; record: TaskRecord; error: Error }
   | { kind: "interrupted"; record: TaskRecord; payload: unknown; schema?: unknown }
+  | { kind: "waiting"; record: TaskRecord; wait: WaitInfo }
   | { kind: "aborted"; reason: string }
   | { kind: "cancelled"; reason: CancelReason | StopReason };
 
@@ -89,6 +92,11 @@ export async function runTask(
   let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
   const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
   const resumes = previous?.status === "interrupted" ? (previous.resumes ?? []) : [];
+  // Durable calls' results, kept across attempts and waits (see `durableCalls`).
+  const journal: JournalEntry[] = previous?.journal ? [...previous.journal] : [];
+  const logged: NewHistoryEvent[] = [];
+  const kept = () => (journal.length ? { journal: [...journal] } : {});
+  const drain = () => logged.splice(0);
   let attempt = previous?.status === "retrying" ? previous.attempts : 0;
   if (previous?.nextDueAt !== undefined) await sleep(previous.nextDueAt - env.now(), env.signal);
   const firstStartedAt = previous?.startedAt ?? env.now();
@@ -105,7 +113,7 @@ export async function runTask(
       taskId: task.id,
       attempt,
     });
-    const result = await attemptOnce(env, node, task, attempt, resumes);
+    const result = await attemptOnce(env, node, task, attempt, resumes, journal, logged);
     const finishedAt = env.now();
     if (result.ok) {
       // Built field by field: conditional spreads here cost a fifth of a trivial node's time.
@@ -125,7 +133,9 @@ export async function runTask(
       if (history.length) record.history = [...history, { attempt, startedAt, finishedAt }];
       // No store: no await, no extra microtask. A succeeded record is final and never rewritten:
       // it is its attempt's history entry (see `readHistory`), so the hot path writes one row.
-      if (env.store && !defer) await env.store.putTask(record);
+      // Entries its durable calls left (an event received) go with it, at once.
+      const entries = logged.length ? drain() : undefined;
+      if (env.store && (!defer || entries)) await env.store.putTask(record, entries);
       env.emit?.({
         type: "node_succeeded",
         runId: env.runId,
@@ -137,7 +147,9 @@ export async function runTask(
         durationMs: finishedAt - startedAt,
         update: Object.fromEntries(result.writes),
       });
-      return env.store && defer ? { kind: "finished", record, unsaved: true } : { kind: "finished", record };
+      return env.store && defer && !entries
+        ? { kind: "finished", record, unsaved: true }
+        : { kind: "finished", record };
     }
     const base = {
       runId: env.runId,
@@ -149,6 +161,8 @@ export async function runTask(
       finishedAt,
     };
     const thrown = result.thrown;
+    if (thrown instanceof WaitSignal)
+      return waiting(env, task, base, thrown, history, startedAt, attempt, kept(), drain());
     if (thrown instanceof InterruptSignal) {
       const record: TaskRecord = {
         ...base,
@@ -158,10 +172,12 @@ export async function runTask(
         resumes,
         seq: 0,
         history,
+        ...kept(),
       };
       const schema = interruptSchema(thrown.schema);
       if (env.store)
         await env.store.putTask(record, [
+          ...drain(),
           attemptEvent(env, task, attempt, startedAt, finishedAt, "interrupted"),
           {
             runId: env.runId,
@@ -215,8 +231,9 @@ export async function runTask(
             seq: 0,
             // A copy: the next attempt appends to `history`, and a store may keep the record as given.
             history: [...history],
+            ...kept(),
           },
-          [attemptEvent(env, task, attempt, startedAt, finishedAt, "retrying", error, delayMs)],
+          [...drain(), attemptEvent(env, task, attempt, startedAt, finishedAt, "retrying", error, delayMs)],
         );
       env.emit?.({
         type: "node_retrying",
@@ -232,8 +249,50 @@ export async function runTask(
       await sleep(delayMs, env.signal);
       continue;
     }
-    return failed(env, node, task, base, error, history, startedAt);
+    return failed(env, node, task, base, error, history, startedAt, drain());
   }
+}
+
+/** The node waits for a time or an event: its record keeps its journal and what it waits for. */
+async function waiting(
+  env: TaskEnv,
+  task: TaskSpec,
+  base: Omit<TaskRecord, "status" | "seq">,
+  signal: WaitSignal,
+  history: AttemptInfo[],
+  startedAt: number,
+  attempt: number,
+  journal: { journal?: JournalEntry[] },
+  logged: NewHistoryEvent[],
+): Promise<TaskOutcome> {
+  const ref = { step: env.step, taskId: task.id, node: task.node };
+  const wait = { ...signal.wait, ...ref } as WaitInfo;
+  // The wake re-runs the attempt, as an answered interrupt does: it is not a retry.
+  const record: TaskRecord = {
+    ...base,
+    status: "waiting",
+    attempts: attempt - 1,
+    seq: 0,
+    history,
+    wait,
+    ...journal,
+  };
+  const until = wait.until;
+  await env.store!.putTask(record, [
+    ...logged,
+    attemptEvent(env, task, attempt, startedAt, base.finishedAt, "waiting"),
+    {
+      runId: env.runId,
+      at: base.finishedAt,
+      type: "wait_started",
+      ...ref,
+      kind: wait.kind,
+      ...(until !== undefined ? { until } : {}),
+      ...(wait.kind === "event" ? { event: wait.event } : {}),
+    },
+  ]);
+  env.emit?.({ type: "node_waiting", runId: env.runId, at: base.finishedAt, ...ref, wait });
+  return { kind: "waiting", record, wait };
 }
 
 type AttemptResult =
@@ -246,6 +305,8 @@ async function attemptOnce(
   task: TaskSpec,
   attempt: number,
   resumes: readonly unknown[],
+  journal: JournalEntry[],
+  logged: NewHistoryEvent[],
 ): Promise<AttemptResult> {
   const timeout = node.options.timeout;
   const child =
@@ -257,7 +318,7 @@ async function attemptOnce(
           () => new NodeTimeoutError(task.node, timeout, { runId: env.runId, step: env.step }),
         );
   const signal = child?.signal ?? env.signal;
-  const ctx = nodeContext(env, task, attempt, signal, resumes);
+  const ctx = nodeContext(env, task, attempt, signal, resumes, journal, logged);
   try {
     let returned = node.fn(env.state, ctx);
     if (returned instanceof Promise) returned = await abortable(returned, signal);
@@ -267,7 +328,10 @@ async function attemptOnce(
     return {
       ok: false,
       thrown:
-        signal.aborted && !(thrown instanceof InterruptSignal) && !(thrown instanceof AbortRunSignal)
+        signal.aborted &&
+        !(thrown instanceof InterruptSignal) &&
+        !(thrown instanceof WaitSignal) &&
+        !(thrown instanceof AbortRunSignal)
           ? signal.reason
           : thrown,
     };
@@ -288,9 +352,20 @@ function nodeContext(
   attempt: number,
   signal: AbortSignal,
   resumes: readonly unknown[],
+  journal: JournalEntry[],
+  logged: NewHistoryEvent[],
 ): NodeContext {
   let interrupts = 0;
+  const calls = durableCalls(
+    { runId: env.runId, step: env.step, store: env.store, signal, now: env.now, log: (e) => logged.push(e) },
+    task,
+    journal,
+  );
   return {
+    sleep: calls.sleep,
+    sleepUntil: calls.sleepUntil,
+    waitForEvent: calls.waitForEvent,
+    once: calls.once,
     runId: env.runId,
     node: task.node,
     step: env.step,
@@ -341,6 +416,7 @@ async function failed(
   error: Error,
   history: AttemptInfo[],
   startedAt: number,
+  logged: NewHistoryEvent[],
 ): Promise<TaskOutcome> {
   const attempts = base.attempts;
   const info = errorInfo(error);
@@ -358,6 +434,7 @@ async function failed(
     : { ...base, status: "failed", error: info, history, seq: 0 };
   if (env.store)
     await env.store.putTask(record, [
+      ...logged,
       attemptEvent(
         env,
         task,

@@ -10,6 +10,20 @@ export interface InterruptOptions<T> {
   schema?: ZodType<T>;
 }
 
+/** How `ctx.waitForEvent` waits. */
+export interface WaitForEventOptions<T> {
+  /** Give up after this long: the wait returns `{ timedOut: true }`. Default: wait for ever. */
+  timeoutMs?: number;
+  /**
+   * The payload must satisfy this zod schema. Stored with the wait (as JSON Schema), so a sender's
+   * invalid payload is refused before anything is kept.
+   */
+  schema?: ZodType<T>;
+}
+
+/** What `ctx.waitForEvent` returns: the event's payload, or that the timeout passed first. */
+export type EventResult<T> = { readonly timedOut: false; readonly payload: T } | { readonly timedOut: true };
+
 /** Retry policy of a node (or the graph-wide default). Delays in milliseconds. */
 export interface RetryPolicy {
   /** Total attempts, the first included. 1 means no retry. */
@@ -44,6 +58,27 @@ export interface NodeContext {
    * Needs a store (not `compile({ store: false })`).
    */
   interrupt<T = unknown>(payload: unknown, options?: InterruptOptions<T>): T;
+  /**
+   * Sleep durably: the run is stored as `sleeping` and let go by this process; at the wake time a
+   * runner (`baton worker`, `baton serve`, or the caller still waiting) continues it, after any
+   * crash. The node's code runs again from the top then: its earlier `once`, `sleep` and
+   * `waitForEvent` calls return at once what they returned before, so work before the sleep that
+   * must not repeat belongs in `ctx.once` (or in an earlier node). Without a store, it just waits.
+   */
+  sleep(ms: number): Promise<void>;
+  /** `sleep` until a time (a `Date` or epoch ms); a time in the past returns at once. */
+  sleepUntil(date: Date | number): Promise<void>;
+  /**
+   * Wait durably for an event sent to this run (`graph.signal`, `baton signal`, the HTTP API). An
+   * event sent before the run got here is kept and delivered; each event reaches one wait, once.
+   * Runs again from the top on delivery, like `sleep`.
+   */
+  waitForEvent<T = unknown>(name: string, options?: WaitForEventOptions<T>): Promise<EventResult<T>>;
+  /**
+   * Run `fn` once for this task: its result (JSON) is kept with the task, and when the node runs
+   * again after a sleep or an event wait, `once` returns the kept result without calling `fn`.
+   */
+  once<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
   /** End the run on purpose: it fails (and compensates completed steps) with this reason. */
   abort(reason: string): never;
 }

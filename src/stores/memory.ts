@@ -12,8 +12,9 @@ import type {
 } from "../engine/records.js";
 import { stopsRun } from "../engine/records.js";
 import { type RunSearch, type RunSearchPage, searchRecords } from "../engine/run-search.js";
-import type { RunFilter, Store } from "../engine/store.js";
+import type { DueFilter, NewEvent, RunFilter, Store, TakenEvent } from "../engine/store.js";
 import { compareTaskIds } from "../engine/writes.js";
+import { isDue, refuseEvent } from "./due.js";
 import { acquireTakingOverExited, thisHost } from "./liveness.js";
 import { MemorySchedules } from "./memory-schedules.js";
 
@@ -27,7 +28,9 @@ export class MemoryStore implements Store {
   private readonly checkpoints = new Map<string, Checkpoint[]>();
   private readonly compensations = new Map<string, Map<string, CompensationRecord>>();
   private readonly history = new Map<string, HistoryEvent[]>();
+  private readonly events = new Map<string, StoredEvent[]>();
   private seq = 0;
+  private eventSeq = 0;
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
     const existing = this.runs.get(run.id);
@@ -166,6 +169,50 @@ export class MemoryStore implements Store {
     return [...(this.checkpoints.get(runId) ?? [])].sort((a, b) => a.step - b.step);
   }
 
+  async listDue(now: number, filter: DueFilter = {}): Promise<RunRecord[]> {
+    const runs = filter.runId
+      ? [this.runs.get(filter.runId)].filter((r) => r !== undefined)
+      : this.runs.values();
+    const due: RunRecord[] = [];
+    for (const run of runs) {
+      const free = !run.owner || run.owner.expiresAt <= now;
+      const waitedFor = (this.events.get(run.id) ?? []).filter((e) => !e.consumer).map((e) => e.name);
+      if (free && isDue(run, now, waitedFor)) due.push(run);
+    }
+    return due.sort((a, b) => (a.wakeAt ?? 0) - (b.wakeAt ?? 0)).slice(0, filter.limit ?? 100);
+  }
+
+  async sendEvent(event: NewEvent): Promise<number> {
+    refuseEvent(event.runId, this.runs.get(event.runId));
+    const list = this.events.get(event.runId) ?? [];
+    this.events.set(event.runId, list);
+    const seq = ++this.eventSeq;
+    list.push({ seq, name: event.name, payload: event.payload, sentAt: Date.now() });
+    return seq;
+  }
+
+  async takeEvent(
+    runId: string,
+    name: string,
+    consumer: string,
+    timedOut: boolean,
+  ): Promise<TakenEvent | undefined> {
+    const list = this.events.get(runId) ?? [];
+    this.events.set(runId, list);
+    const taken =
+      list.find((e) => e.consumer === consumer) ?? list.find((e) => !e.consumer && e.name === name);
+    if (taken) {
+      const fresh = taken.consumer === undefined ? ({ fresh: true } as const) : {};
+      taken.consumer = consumer;
+      if (taken.timeout) return { kind: "timeout", at: taken.sentAt, ...fresh };
+      return { kind: "event", seq: taken.seq, payload: taken.payload, sentAt: taken.sentAt, ...fresh };
+    }
+    if (!timedOut) return undefined;
+    const at = Date.now();
+    list.push({ seq: ++this.eventSeq, name, payload: undefined, sentAt: at, consumer, timeout: true });
+    return { kind: "timeout", at, fresh: true };
+  }
+
   async putCompensation(record: CompensationRecord): Promise<void> {
     const map = this.compensations.get(record.runId) ?? new Map<string, CompensationRecord>();
     this.compensations.set(record.runId, map);
@@ -185,6 +232,16 @@ export class MemoryStore implements Store {
   setScheduleTicked = this.schedules.setTicked.bind(this.schedules);
 
   async close(): Promise<void> {}
+}
+
+interface StoredEvent {
+  readonly seq: number;
+  readonly name: string;
+  readonly payload: unknown;
+  readonly sentAt: number;
+  consumer?: string;
+  /** A wait's timeout, kept under its consumer so the wait never takes a later event. */
+  readonly timeout?: true;
 }
 
 function ownerOf(request: LeaseRequest, now: number): RunOwner {

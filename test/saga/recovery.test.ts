@@ -190,6 +190,9 @@ function bind(store: MemoryStore): Store {
     listCheckpoints: (id) => store.listCheckpoints(id),
     putCompensation: (c) => store.putCompensation(c),
     listCompensations: (id) => store.listCompensations(id),
+    listDue: (now, f) => store.listDue(now, f),
+    sendEvent: (e) => store.sendEvent(e),
+    takeEvent: (id, name, consumer, timedOut) => store.takeEvent(id, name, consumer, timedOut),
     ...scheduleMethods(store),
     close: () => store.close(),
   };

@@ -1,6 +1,7 @@
 import type { HistoryEvent } from "../../engine/history.js";
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+const iso = (ms: number | undefined) => (ms === undefined ? "?" : new Date(ms).toISOString());
 const who = (by: { via: string; who?: string }) => (by.who ? `${by.via} ${by.who}` : by.via);
 const short = (v: unknown) => {
   const text = JSON.stringify(v) ?? String(v);
@@ -34,6 +35,18 @@ export function historyLine(e: HistoryEvent): string {
       return `${at}  stopped by ${who(e.by)}: ${e.reason}`;
     case "undo":
       return `${at}  undo ${e.node} attempt ${e.attempt} ${e.outcome} (${e.finishedAt - e.startedAt} ms, started ${time(e.startedAt)})${e.error ? `: ${e.error.message}` : ""}`;
+    case "wait_started":
+      return e.kind === "sleep"
+        ? `${at}  step ${e.step} ${e.taskId} sleeps until ${iso(e.until)}`
+        : `${at}  step ${e.step} ${e.taskId} waits for event "${e.event}"${e.until !== undefined ? ` until ${iso(e.until)}` : ""}`;
+    case "event_sent":
+      return `${at}  event "${e.event}" #${e.eventSeq} sent by ${who(e.by)}`;
+    case "event_received":
+      return `${at}  step ${e.step} ${e.taskId} received event "${e.event}" #${e.eventSeq}`;
+    case "event_timed_out":
+      return `${at}  step ${e.step} ${e.taskId} stopped waiting for event "${e.event}": timed out`;
+    case "woke":
+      return `${at}  woken by ${who(e.by)} (${e.why === "time" ? "its time came" : e.why === "event" ? "an event came" : "its start time came"})`;
     case "run_finished":
       return `${at}  finished ${e.status}${e.error ? `: ${e.error.message}` : ""}`;
   }

@@ -11,8 +11,13 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
-import type { NewSchedule, ScheduleAdvance, ScheduleFilter, SchedulePatch } from "../../schedules/schedule.js";
-import type { RunFilter } from "../../engine/store.js";
+import type {
+  NewSchedule,
+  ScheduleAdvance,
+  ScheduleFilter,
+  SchedulePatch,
+} from "../../schedules/schedule.js";
+import type { DueFilter, NewEvent, RunFilter, TakenEvent } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import type {
   ClaimedRun,
@@ -26,6 +31,7 @@ import type {
 } from "./cluster-store.js";
 import { type Db, quoteSchema } from "./db.js";
 import { migrate } from "./migrate.js";
+import { RunWrites } from "./run-writes.js";
 import { abortStepTask } from "./sql/abort-step-task.js";
 import { acquireRun } from "./sql/acquire-run.js";
 import { cancelStepTasks } from "./sql/cancel-step-tasks.js";
@@ -33,10 +39,8 @@ import { claimRun } from "./sql/claim-run.js";
 import { claimStepTasks } from "./sql/claim-step-tasks.js";
 import { clearStepTasks } from "./sql/clear-step-tasks.js";
 import { endLease } from "./sql/end-lease.js";
-import { putCheckpointFenced } from "./sql/fenced-put-checkpoint.js";
-import { putCompensationFenced } from "./sql/fenced-put-compensation.js";
-import { putTaskFenced } from "./sql/fenced-put-task.js";
-import { updateRunFenced } from "./sql/fenced-update-run.js";
+import { listDue, sendEvent, takeEvent } from "./sql/events.js";
+import { firstRecords } from "./sql/first-records.js";
 import { getLease } from "./sql/get-lease.js";
 import { getRun } from "./sql/get-run.js";
 import { heartbeat } from "./sql/heartbeat.js";
@@ -50,15 +54,13 @@ import { listTasks } from "./sql/list-tasks.js";
 import { listenForWork } from "./sql/listen-work.js";
 import { publishStepTasks } from "./sql/publish-step-tasks.js";
 import { putCheckpoint } from "./sql/put-checkpoint.js";
-import { putCompensation } from "./sql/put-compensation.js";
 import { putTask } from "./sql/put-task.js";
 import { releaseRun } from "./sql/release-run.js";
-import { searchRuns } from "./sql/search-runs.js";
 import { releaseStepTask } from "./sql/release-step-task.js";
 import * as schedules from "./sql/schedules.js";
+import { searchRuns } from "./sql/search-runs.js";
 import { setQueueConcurrency } from "./sql/set-queue-concurrency.js";
 import { stepProgress } from "./sql/step-progress.js";
-import { updateRun } from "./sql/update-run.js";
 
 /**
  * A `pg.Pool`, typed by what the store calls, so the published declarations need no `@types/pg`
@@ -91,12 +93,16 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements ClusterStore {
   readonly local = false;
   readonly schema: string;
+  /** Writes of one run issued together share a commit, in order (see `CommitLanes`). */
+  readonly ordersWrites = true;
   private readonly db: Db;
+  private readonly writes: RunWrites;
   private readonly ownsPool: boolean;
   private closed = false;
 
   private constructor(pool: pg.Pool, schema: string, ownsPool: boolean) {
     this.db = { pool, schema: quoteSchema(schema) };
+    this.writes = new RunWrites(this.db);
     this.schema = schema;
     this.ownsPool = ownsPool;
   }
@@ -122,6 +128,9 @@ export class PostgresStore implements ClusterStore {
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    // The run, its lease and step 0 in one statement (see `firstRecords`).
+    const together = run.first && firstRecords(this.db.schema, run.first);
+    if (together || !run.first) return insertRun(this.db, run, together);
     const made = await insertRun(this.db, run);
     // Its first records follow, idempotent: a crash before them is seeded again on resume.
     if (made.created && run.first) {
@@ -140,7 +149,7 @@ export class PostgresStore implements ClusterStore {
     return acquireTakingOverExited((r) => acquireRun(this.db, runId, owner, r), replace);
   }
   appendHistory(events: readonly NewHistoryEvent[]): Promise<void> {
-    return appendHistory(this.db, events);
+    return this.writes.appendHistory(events);
   }
   listHistory(runId: string, page?: HistoryPage): Promise<HistoryEvent[]> {
     return listHistory(this.db, runId, page);
@@ -152,25 +161,39 @@ export class PostgresStore implements ClusterStore {
     return searchRuns(this.db, search);
   }
   updateRun(runId: string, patch: RunPatch): Promise<void> {
-    return updateRun(this.db, runId, patch);
+    return this.writes.updateRun(runId, patch);
   }
   putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void> {
-    return putTask(this.db, record, history);
+    return this.writes.putTask(record, history);
   }
   listTasks(runId: string): Promise<TaskRecord[]> {
     return listTasks(this.db, runId);
   }
   putCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    return putCheckpoint(this.db, checkpoint);
+    return this.writes.putCheckpoint(checkpoint);
   }
   listCheckpoints(runId: string): Promise<Checkpoint[]> {
     return listCheckpoints(this.db, runId);
   }
   putCompensation(record: CompensationRecord): Promise<void> {
-    return putCompensation(this.db, record);
+    return this.writes.putCompensation(record);
   }
   listCompensations(runId: string): Promise<CompensationRecord[]> {
     return listCompensations(this.db, runId);
+  }
+  listDue(now: number, filter?: DueFilter): Promise<RunRecord[]> {
+    return listDue(this.db, now, filter);
+  }
+  sendEvent(event: NewEvent): Promise<number> {
+    return sendEvent(this.db, event);
+  }
+  takeEvent(
+    runId: string,
+    name: string,
+    consumer: string,
+    timedOut: boolean,
+  ): Promise<TakenEvent | undefined> {
+    return takeEvent(this.db, runId, name, consumer, timedOut);
   }
 
   createSchedule(schedule: NewSchedule) {
@@ -215,16 +238,16 @@ export class PostgresStore implements ClusterStore {
   }
 
   putTaskFenced(fence: Fence, record: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<boolean> {
-    return putTaskFenced(this.db, fence, record, history);
+    return this.writes.putTaskFenced(fence, record, history);
   }
   putCheckpointFenced(fence: Fence, checkpoint: Checkpoint): Promise<boolean> {
-    return putCheckpointFenced(this.db, fence, checkpoint);
+    return this.writes.putCheckpointFenced(fence, checkpoint);
   }
   updateRunFenced(fence: Fence, runId: string, patch: RunPatch): Promise<boolean> {
-    return updateRunFenced(this.db, fence, runId, patch);
+    return this.writes.updateRunFenced(fence, runId, patch);
   }
   putCompensationFenced(fence: Fence, record: CompensationRecord): Promise<boolean> {
-    return putCompensationFenced(this.db, fence, record);
+    return this.writes.putCompensationFenced(fence, record);
   }
 
   publishStepTasks(fence: Fence, step: number, tasks: readonly StepTaskOffer[]): Promise<boolean> {
@@ -285,6 +308,8 @@ function ownPool(options: PostgresStoreOptions): pg.Pool {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     application_name: "baton",
+    // A group commit's BEGIN, statements and COMMIT go out at once: one round trip (`CommitLanes`).
+    pipeline: true,
   });
   // An idle client can lose its connection (server restart); the pool drops it and opens another on
   // demand. Without a listener that 'error' event would crash the process.

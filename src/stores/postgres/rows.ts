@@ -4,6 +4,7 @@ import type {
   Checkpoint,
   CompensationRecord,
   InterruptInfo,
+  JournalEntry,
   RunOwner,
   RunRecord,
   RunStatus,
@@ -11,6 +12,7 @@ import type {
   TaskSpec,
   TaskStatus,
   TaskTarget,
+  WaitInfo,
 } from "../../engine/records.js";
 import type { ErrorInfo } from "../../errors.js";
 import { ms } from "./db.js";
@@ -32,6 +34,8 @@ export const runColumns = (t: string) =>
     `${t}.step, ${t}.queue`,
     text(`${t}.error`),
     text(`${t}.interrupts`),
+    text(`${t}.waits`),
+    ms(`${t}.wake_at`, "wake_at"),
     text(`${t}.cancel_requested`),
     `${t}.parent_run_id, ${t}.parent_step`,
     `${t}.lease_owner AS owner_id, ${t}.owner_host, ${t}.owner_pid`,
@@ -52,6 +56,8 @@ export interface RunRow {
   queue: string;
   error: Json;
   interrupts: Json;
+  waits: Json;
+  wake_at: number | null;
   cancel_requested: Json;
   parent_run_id: string | null;
   parent_step: number | null;
@@ -95,6 +101,8 @@ export function runFromRow(row: RunRow): RunRecord {
     queue: row.queue,
     ...opt("error", parse<ErrorInfo>(row.error)),
     ...opt("interrupts", parse<InterruptInfo[]>(row.interrupts)),
+    ...opt("waits", parse<WaitInfo[]>(row.waits)),
+    ...opt("wakeAt", row.wake_at),
     ...opt("cancelRequested", parse<{ compensate: boolean }>(row.cancel_requested)),
     ...opt(
       "parent",
@@ -117,6 +125,8 @@ export const TASK_COLUMNS = [
   text("interrupts"),
   text("resumes"),
   text("history"),
+  text("journal"),
+  text("wait"),
   ms("started_at", "started_at"),
   ms("finished_at", "finished_at"),
 ].join(", ");
@@ -137,6 +147,8 @@ export interface TaskRow {
   interrupts: Json;
   resumes: Json;
   history: Json;
+  journal: Json;
+  wait: Json;
   started_at: number;
   finished_at: number;
 }
@@ -157,6 +169,8 @@ export function taskFromRow(row: TaskRow): TaskRecord {
     ...opt("interrupts", parse<unknown[]>(row.interrupts)),
     ...opt("resumes", parse<unknown[]>(row.resumes)),
     ...opt("history", parse<AttemptInfo[]>(row.history)),
+    ...opt("journal", parse<JournalEntry[]>(row.journal)),
+    ...opt("wait", parse<WaitInfo>(row.wait)),
     seq: row.seq,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

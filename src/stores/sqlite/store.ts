@@ -11,13 +11,19 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
-import type { NewSchedule, ScheduleAdvance, ScheduleFilter, SchedulePatch } from "../../schedules/schedule.js";
-import type { RunFilter, Store } from "../../engine/store.js";
+import type {
+  NewSchedule,
+  ScheduleAdvance,
+  ScheduleFilter,
+  SchedulePatch,
+} from "../../schedules/schedule.js";
+import type { DueFilter, NewEvent, RunFilter, Store, TakenEvent } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import { type ConnectionOptions, connect } from "./connection.js";
 import { migrate } from "./migrate.js";
 import { checkpointStatements } from "./sql/checkpoints.js";
 import { compensationStatements } from "./sql/compensations.js";
+import { eventStatements } from "./sql/events.js";
 import { historyStatements } from "./sql/history.js";
 import { runKeys } from "./sql/run-keys.js";
 import { runStatements } from "./sql/runs.js";
@@ -49,6 +55,7 @@ export class SqliteStore implements Store {
   private readonly history;
   private readonly schedules;
   private readonly search;
+  private readonly events;
   private readonly batch: WriteBatch;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -67,6 +74,7 @@ export class SqliteStore implements Store {
     this.compensations = compensationStatements(this.db, keys);
     this.history = historyStatements(this.db, keys);
     this.schedules = scheduleStatements(this.db);
+    this.events = eventStatements(this.db, keys, (id) => this.runs.get(id));
     this.search = searchRunsStatement(this.db);
     this.batch = new WriteBatch(this.db);
   }
@@ -155,6 +163,26 @@ export class SqliteStore implements Store {
   async listCheckpoints(runId: string): Promise<Checkpoint[]> {
     this.batch.flush();
     return this.checkpoints.list(runId);
+  }
+
+  async listDue(now: number, filter?: DueFilter): Promise<RunRecord[]> {
+    this.batch.flush();
+    return this.events.due(now, filter);
+  }
+
+  async sendEvent(event: NewEvent): Promise<number> {
+    this.batch.flush();
+    return this.events.send.immediate(event);
+  }
+
+  async takeEvent(
+    runId: string,
+    name: string,
+    consumer: string,
+    timedOut: boolean,
+  ): Promise<TakenEvent | undefined> {
+    this.batch.flush();
+    return this.events.take.immediate(runId, name, consumer, timedOut);
   }
 
   putCompensation(record: CompensationRecord): Promise<void> {

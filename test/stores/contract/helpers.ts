@@ -98,6 +98,10 @@ export function dyingStore(
       inner.putCompensation(c),
     ),
     listCompensations: (id) => inner.listCompensations(id),
+    listDue: (now, f) => inner.listDue(now, f),
+    sendEvent: (e) => (dead ? never() : inner.sendEvent(e)),
+    takeEvent: (id, name, consumer, timedOut) =>
+      dead ? never() : inner.takeEvent(id, name, consumer, timedOut),
     ...scheduleMethods(inner),
     close: async () => undefined,
   };

@@ -2,9 +2,10 @@ import core from "./001-core.js";
 import cluster from "./002-cluster.js";
 import clusterWork from "./003-cluster-work.js";
 import ownershipHistory from "./004-ownership-history.js";
+import timeEvents from "./005-time-events.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in order; versions are 1, 2, 3… with no gaps. */
-export const MIGRATIONS: readonly Migration[] = [core, cluster, clusterWork, ownershipHistory];
+export const MIGRATIONS: readonly Migration[] = [core, cluster, clusterWork, ownershipHistory, timeEvents];
 
 export type { Migration };

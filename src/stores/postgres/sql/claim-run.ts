@@ -3,6 +3,7 @@ import { thisHost } from "../../liveness.js";
 import type { ClaimedRun } from "../cluster-store.js";
 import { type Db, ms, query, transaction } from "../db.js";
 import { type RunRow, runColumns, runFromRow } from "../rows.js";
+import { DUE_RUN } from "./events.js";
 
 type ClaimRow = RunRow & {
   lease_owner: string;
@@ -75,9 +76,15 @@ function claimed(row: ClaimRow): ClaimedRun {
   };
 }
 
-/** Runnable: submitted for workers, waiting and never leased, or with a lease that ended (released or expired). */
-const RUNNABLE = `r.submitted AND r.status IN ('pending', 'running', 'compensating')
+/**
+ * Runnable: submitted for workers, waiting and never leased (and not set to start later), or with a
+ * lease that ended (released or expired); or due, from whoever it was started by: a sleep or an
+ * event wait nobody holds belongs to any worker (see `DUE_RUN`).
+ */
+const RUNNABLE = (s: string) => `((r.submitted AND r.status IN ('pending', 'running', 'compensating')
     AND (r.lease_expires_at <= statement_timestamp() OR (r.lease_expires_at IS NULL AND r.status = 'pending'))
+    AND (r.wake_at IS NULL OR r.wake_at <= statement_timestamp()))
+    OR ${DUE_RUN("r", s)})
     AND ($2::text[] IS NULL OR r.queue = ANY($2::text[]))`;
 
 const lease = (s: string, host: string, pid: string) => `UPDATE ${s}.runs AS runs SET
@@ -114,7 +121,7 @@ WITH full_queues AS MATERIALIZED (${full(s)}),
 candidate AS (
   SELECT r.id, r.queue, r.lease_owner AS previous_owner
   FROM ${s}.runs AS r
-  WHERE ${RUNNABLE}
+  WHERE ${RUNNABLE(s)}
     AND NOT EXISTS (SELECT 1 FROM full_queues AS f WHERE f.name = r.queue)
   ORDER BY r.seq
   LIMIT 1
@@ -175,7 +182,7 @@ WITH blocked AS MATERIALIZED (
 candidate AS (
   SELECT r.id, r.lease_owner AS previous_owner
   FROM ${s}.runs AS r
-  WHERE ${RUNNABLE}
+  WHERE ${RUNNABLE(s)}
     AND NOT EXISTS (SELECT 1 FROM blocked WHERE blocked.name = r.queue)
   ORDER BY r.seq
   LIMIT 1

@@ -1,12 +1,12 @@
 import type { NewHistoryEvent } from "../../../engine/history.js";
 import type { TaskRecord } from "../../../engine/records.js";
 import type { Fence } from "../cluster-store.js";
-import { type Db, query, ts } from "../db.js";
+import { type Db, prepared, type Statement, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { heldLease } from "./fence.js";
 import { historyInsert } from "./history.js";
 
-const FINAL = new Set(["succeeded", "continued", "failed", "interrupted"]);
+const FINAL = new Set(["succeeded", "continued", "failed", "interrupted", "waiting"]);
 
 /**
  * `putTask` while the fence's lease is held; false when it is not (nothing written). Under a step
@@ -14,33 +14,34 @@ const FINAL = new Set(["succeeded", "continued", "failed", "interrupted"]);
  * the same statement: the record and the task's completion commit together, so a finished task is
  * never offered again and an offered task is never lost.
  */
-export async function putTaskFenced(
+export function putTaskFencedStatement(
   db: Db,
   fence: Fence,
   r: TaskRecord,
   history?: readonly NewHistoryEvent[],
-): Promise<boolean> {
+): Statement {
   const s = db.schema;
-  const held = heldLease(s, fence, 18);
+  const held = heldLease(s, fence, 20);
   const logged = history?.length
-    ? historyInsert(s, history, 18 + held.values.length, "EXISTS (SELECT 1 FROM held)")
+    ? historyInsert(s, history, 20 + held.values.length, "EXISTS (SELECT 1 FROM held)")
     : undefined;
   const completes = fence.kind === "task" && FINAL.has(r.status);
-  const rows = await query<{ n: number }>(
-    db.pool,
+  return prepared(
     "putTask (fenced)",
     `WITH held AS (${held.sql}),
      saved AS (
        INSERT INTO ${s}.tasks AS t (run_id, step, task_id, node, status, attempts, seq, writes, mode,
-         goto, error, next_due_at, interrupts, resumes, history, started_at, finished_at)
+         goto, error, next_due_at, interrupts, resumes, history, started_at, finished_at, journal, wait)
        SELECT $1, $2::int, $3, $4, $5, $6::int, $7::int, $8::jsonb, $9, $10::jsonb, $11::jsonb,
-         ${ts("$12")}, $13::jsonb, $14::jsonb, $15::jsonb, ${ts("$16")}, ${ts("$17")}
+         ${ts("$12")}, $13::jsonb, $14::jsonb, $15::jsonb, ${ts("$16")}, ${ts("$17")},
+         $18::jsonb, $19::jsonb
        FROM held
        ON CONFLICT (run_id, step, task_id) DO UPDATE SET
          node = excluded.node, status = excluded.status, attempts = excluded.attempts, seq = excluded.seq,
          writes = excluded.writes, mode = excluded.mode, goto = excluded.goto, error = excluded.error,
          next_due_at = excluded.next_due_at, interrupts = excluded.interrupts, resumes = excluded.resumes,
-         history = excluded.history, started_at = excluded.started_at, finished_at = excluded.finished_at
+         history = excluded.history, started_at = excluded.started_at, finished_at = excluded.finished_at,
+         journal = excluded.journal, wait = excluded.wait
        RETURNING 1
      )${
        completes
@@ -57,7 +58,7 @@ export async function putTaskFenced(
      logged AS (${logged.sql})`
          : ""
      }
-     SELECT count(*)::int AS n FROM saved`,
+     SELECT 1 AS written FROM saved`,
     [
       r.runId,
       r.step,
@@ -76,9 +77,10 @@ export async function putTaskFenced(
       toJsonText(r.history),
       r.startedAt,
       r.finishedAt,
+      toJsonText(r.journal),
+      toJsonText(r.wait),
       ...held.values,
       ...(logged?.values ?? []),
     ],
   );
-  return rows[0]!.n > 0;
 }

@@ -2,6 +2,7 @@ import initial from "./0001-initial.js";
 import ownershipHistory from "./0002-ownership-history.js";
 import runListIndexes from "./0003-run-list-indexes.js";
 import schedules from "./0004-schedules.js";
+import timeEvents from "./0005-time-events.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 2, name: "ownership-history", sql: ownershipHistory },
   { id: 3, name: "run-list-indexes", sql: runListIndexes },
   { id: 4, name: "schedules", sql: schedules },
+  { id: 5, name: "time-events", sql: timeEvents },
 ];

@@ -25,6 +25,8 @@ export interface RunRow {
   input: string | null;
   error: string | null;
   interrupts: string | null;
+  waits: string | null;
+  wake_at: number | null;
   cancel_requested: string | null;
   parent_id: string | null;
   parent_step: number | null;
@@ -48,6 +50,8 @@ const UPDATE = `UPDATE runs SET
   graph_hash = coalesce(@graphHash, graph_hash),
   error = CASE WHEN @error IS NOT NULL THEN @error WHEN @clearError THEN NULL ELSE error END,
   interrupts = CASE WHEN @interrupts IS NOT NULL THEN @interrupts WHEN @clearInterrupts THEN NULL ELSE interrupts END,
+  waits = CASE WHEN @waits IS NOT NULL THEN @waits WHEN @clearWaits THEN NULL ELSE waits END,
+  wake_at = CASE WHEN @wakeAt IS NOT NULL THEN @wakeAt WHEN @clearWakeAt THEN NULL ELSE wake_at END,
   cancel_requested = CASE WHEN @cancel IS NOT NULL THEN @cancel WHEN @clearCancel THEN NULL ELSE cancel_requested END,
   owner_id = CASE WHEN @stops THEN NULL ELSE owner_id END,
   lease_expires_at = CASE WHEN @stops THEN NULL ELSE lease_expires_at END,
@@ -71,8 +75,8 @@ const OWNER_COLUMNS = "owner_id, owner_host, owner_pid, owner_since, lease_expir
 export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step,
-       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, wake_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
@@ -106,6 +110,7 @@ export function runStatements(db: Database, keys: RunKeys) {
         lease ? now + lease.leaseMs : null,
         lease ? 1 : 0,
         toJson(run.createdBy),
+        run.wakeAt ?? null,
         now,
         now,
       );
@@ -164,6 +169,10 @@ export function runStatements(db: Database, keys: RunKeys) {
         graphHash: patch.graphHash ?? null,
         error: toJson(patch.error),
         interrupts: toJson(patch.interrupts),
+        waits: toJson(patch.waits),
+        wakeAt: patch.wakeAt ?? null,
+        clearWaits: clear.has("waits") ? 1 : 0,
+        clearWakeAt: clear.has("wakeAt") ? 1 : 0,
         cancel: toJson(patch.cancelRequested),
         clearError: clear.has("error") ? 1 : 0,
         clearInterrupts: clear.has("interrupts") ? 1 : 0,
@@ -221,6 +230,8 @@ export function toRun(row: RunRow): RunRecord {
   };
   if (row.error !== null) run.error = JSON.parse(row.error);
   if (row.interrupts !== null) run.interrupts = JSON.parse(row.interrupts);
+  if (row.waits !== null) run.waits = JSON.parse(row.waits);
+  if (row.wake_at !== null) run.wakeAt = row.wake_at;
   if (row.cancel_requested !== null) run.cancelRequested = JSON.parse(row.cancel_requested);
   if (row.parent_id !== null) run.parent = { runId: row.parent_id, step: row.parent_step ?? 0 };
   const owner = ownerOf(row);
