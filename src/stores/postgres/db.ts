@@ -68,7 +68,44 @@ export async function transaction<T>(
   }
 }
 
-function storeError(op: string, error: unknown): BatonError {
+/** One statement with its parameters; `name` makes it a prepared statement on each connection. */
+export interface Statement {
+  readonly op: string;
+  readonly text: string;
+  readonly values: unknown[];
+  readonly name?: string;
+}
+
+const names = new Map<string, string>();
+
+/**
+ * A statement prepared once per connection and then only bound and executed: the hot-path writes
+ * skip parsing and planning. Names are per text (the schema is part of it), so two stores on two
+ * schemas never share one.
+ */
+export function prepared(op: string, text: string, values: unknown[]): Statement {
+  let name = names.get(text);
+  if (!name) {
+    name = `baton_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return { op, text, values, name };
+}
+
+/** Run a `Statement` (prepared when it is named); a driver error becomes a `STORE` error. */
+export async function execute<R extends QueryResultRow>(on: Queryable, s: Statement): Promise<R[]> {
+  try {
+    const result = await on.query<R>(
+      s.name ? { name: s.name, text: s.text, values: s.values } : s.text,
+      s.name ? undefined : s.values,
+    );
+    return result.rows;
+  } catch (error) {
+    throw storeError(s.op, error);
+  }
+}
+
+export function storeError(op: string, error: unknown): BatonError {
   if (error instanceof BatonError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new BatonError("STORE", `PostgreSQL ${op} failed: ${message}`, { cause: error });

@@ -1,15 +1,14 @@
 import type { Checkpoint } from "../../../engine/records.js";
 import type { Fence } from "../cluster-store.js";
-import { type Db, NOW_MS, query, ts } from "../db.js";
+import { type Db, NOW_MS, prepared, type Statement, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { heldLease } from "./fence.js";
 
 /** `putCheckpoint` while the fence's lease on the run is held; false when it is not. */
-export async function putCheckpointFenced(db: Db, fence: Fence, c: Checkpoint): Promise<boolean> {
+export function putCheckpointFencedStatement(db: Db, fence: Fence, c: Checkpoint): Statement {
   const s = db.schema;
   const held = heldLease(s, fence, 6, "update");
-  const rows = await query<{ id: string }>(
-    db.pool,
+  return prepared(
     "putCheckpoint (fenced)",
     `WITH held AS (${held.sql}),
      saved AS (
@@ -24,5 +23,4 @@ export async function putCheckpointFenced(db: Db, fence: Fence, c: Checkpoint): 
      RETURNING r.id`,
     [c.runId, c.step, toJsonText(c.next), toJsonText(c.joins), c.createdAt, ...held.values],
   );
-  return rows.length > 0;
 }

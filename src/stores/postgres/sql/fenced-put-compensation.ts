@@ -1,15 +1,14 @@
 import type { CompensationRecord } from "../../../engine/records.js";
 import type { Fence } from "../cluster-store.js";
-import { type Db, query, ts } from "../db.js";
+import { type Db, prepared, type Statement, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { heldLease } from "./fence.js";
 
 /** `putCompensation` while the fence's lease on the run is held; false when it is not. */
-export async function putCompensationFenced(db: Db, fence: Fence, r: CompensationRecord): Promise<boolean> {
+export function putCompensationFencedStatement(db: Db, fence: Fence, r: CompensationRecord): Statement {
   const s = db.schema;
   const held = heldLease(s, fence, 9);
-  const rows = await query<{ n: number }>(
-    db.pool,
+  return prepared(
     "putCompensation (fenced)",
     `WITH held AS (${held.sql}),
      saved AS (
@@ -20,7 +19,7 @@ export async function putCompensationFenced(db: Db, fence: Fence, r: Compensatio
          error = excluded.error, finished_at = excluded.finished_at, started_at = excluded.started_at
        RETURNING 1
      )
-     SELECT count(*)::int AS n FROM saved`,
+     SELECT 1 AS written FROM saved`,
     [
       r.runId,
       r.taskKey,
@@ -33,5 +32,4 @@ export async function putCompensationFenced(db: Db, fence: Fence, r: Compensatio
       ...held.values,
     ],
   );
-  return rows[0]!.n > 0;
 }

@@ -1,12 +1,17 @@
 import type { HistoryEvent, HistoryPage, NewHistoryEvent } from "../../../engine/history.js";
-import { type Db, ms, query, ts } from "../db.js";
+import { type Db, execute, ms, prepared, query, type Statement, ts } from "../db.js";
 import { fromJsonText, toJsonText } from "../json-codec.js";
 
 /** Append entries to runs' histories in one statement, in the order given. */
 export async function appendHistory(db: Db, events: readonly NewHistoryEvent[]): Promise<void> {
   if (events.length === 0) return;
+  await execute(db.pool, appendHistoryStatement(db, events));
+}
+
+/** `appendHistory` (of at least one entry) as one statement, for a run's group commit. */
+export function appendHistoryStatement(db: Db, events: readonly NewHistoryEvent[]): Statement {
   const insert = historyInsert(db.schema, events, 1);
-  await query(db.pool, "appendHistory", insert.sql, insert.values);
+  return prepared("appendHistory", insert.sql, insert.values);
 }
 
 interface HistoryRow {

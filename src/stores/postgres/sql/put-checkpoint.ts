@@ -1,5 +1,5 @@
 import type { Checkpoint } from "../../../engine/records.js";
-import { type Db, NOW_MS, query, ts } from "../db.js";
+import { type Db, execute, NOW_MS, prepared, type Statement, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 
 /**
@@ -8,8 +8,12 @@ import { toJsonText } from "../json-codec.js";
  * completion, referenced or not.
  */
 export async function putCheckpoint(db: Db, c: Checkpoint): Promise<void> {
-  await query(
-    db.pool,
+  await execute(db.pool, putCheckpointStatement(db, c));
+}
+
+/** `putCheckpoint` as one statement, to run alone or in a run's group commit. */
+export function putCheckpointStatement(db: Db, c: Checkpoint): Statement {
+  return prepared(
     "putCheckpoint",
     `WITH saved AS (
        INSERT INTO ${db.schema}.checkpoints (run_id, step, next, joins, created_at)
@@ -18,7 +22,7 @@ export async function putCheckpoint(db: Db, c: Checkpoint): Promise<void> {
          next = excluded.next, joins = excluded.joins, created_at = excluded.created_at
        RETURNING run_id
      )
-     UPDATE ${db.schema}.runs SET step = $2, updated_at = ${NOW_MS} WHERE id = $1`,
+     UPDATE ${db.schema}.runs SET step = $2::int, updated_at = ${NOW_MS} WHERE id = $1::text`,
     [c.runId, c.step, toJsonText(c.next), toJsonText(c.joins), c.createdAt],
   );
 }
