@@ -51,6 +51,43 @@ export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/sta
 export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";
 export * from "./mcp/index.js";
+export type {
+  AddScheduleOptions,
+  CronPlan,
+  NewSchedule,
+  OverlapPolicy,
+  ScheduleAdvance,
+  ScheduledWorkflow,
+  ScheduleFilter,
+  SchedulePatch,
+  ScheduleRecord,
+  ScheduleSkip,
+  ScheduleView,
+  SkippedTick,
+  SkipReason,
+  StartedTick,
+  TickOptions,
+  TickReport,
+  TriggerOptions,
+  WorkflowIdentity,
+  WorkflowLookup,
+} from "./schedules/index.js";
+export {
+  addSchedule,
+  cronPlan,
+  DEFAULT_CATCH_UP,
+  DEFAULT_OVERLAP,
+  DEFAULT_TIME_ZONE,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  MISSED_AFTER_MS,
+  pauseSchedule,
+  resumeSchedule,
+  scheduleView,
+  tickSchedules,
+  triggerSchedule,
+} from "./schedules/index.js";
 export { ownerGone } from "./stores/liveness.js";
 export { MemoryStore } from "./stores/memory.js";
 export type {

@@ -8,6 +8,7 @@ import type { ServeCommandOptions } from "./commands/serve.js";
 import type { SubmitCommandOptions } from "./commands/submit.js";
 import type { WorkerCommandOptions } from "./commands/worker.js";
 import { type Act, EXIT, UsageError } from "./exit.js";
+import { scheduleCommands } from "./schedule-commands.js";
 
 const db = () =>
   new Option("--db <path|url>", "SQLite file or postgres:// URL (default: $BATON_DB or .baton/baton.db)");
@@ -312,6 +313,7 @@ export function program(setCode: (code: number) => void): Command {
       ),
     ["queue reports --concurrency 2", "queue reports --concurrency 0", "queue reports --concurrency none"],
   );
+  scheduleCommands(p, { act, help, db, json, withDefault });
   help(
     p
       .command("init")
@@ -350,6 +352,9 @@ export async function main(argv: string[]): Promise<number> {
         "RUN_STATE",
         "RUN_BUSY",
         "RUN_CONFLICT",
+        "SCHEDULE_INVALID",
+        "SCHEDULE_NOT_FOUND",
+        "SCHEDULE_EXISTS",
       ].includes(error.code)
     ) {
       report(error, error.message);

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from "./body.js";
 import { errorResponse, HttpError } from "./errors.js";
 import { EventHub } from "./event-hub.js";
 import { runRoutes } from "./routes/runs.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { RunControl } from "./run-control.js";
 import { eventFeed } from "./sse.js";
@@ -78,6 +79,7 @@ export function createApp(options: AppOptions): BatonApp {
   app.get("/api/events", (c) => eventFeed(c, hub, undefined));
   app.route("/api/runs", runRoutes({ store, workflows, hub, control }));
   app.route("/api/workflows", workflowRoutes(workflows));
+  app.route("/api/schedules", scheduleRoutes({ store, workflows }));
   if (options.uiDir !== false) {
     const ui = serveUi(options.uiDir ?? defaultUiDir());
     app.get("*", (c) => (c.req.path === "/api" || c.req.path.startsWith("/api/") ? noEndpoint(c) : ui(c)));

@@ -31,6 +31,9 @@ const ENGINE_STATUS: Partial<Record<string, ContentfulStatusCode>> = {
   RUN_BUSY: 409,
   RUN_CONFLICT: 409,
   GRAPH_CHANGED: 409,
+  SCHEDULE_INVALID: 400,
+  SCHEDULE_NOT_FOUND: 404,
+  SCHEDULE_EXISTS: 409,
 };
 
 export function errorResponse(c: Context, error: unknown): Response {

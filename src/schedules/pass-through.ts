@@ -2,7 +2,12 @@ import type { Store } from "../engine/store.js";
 
 export type ScheduleMethods = Pick<
   Store,
-  "createSchedule" | "getSchedule" | "listSchedules" | "updateSchedule" | "deleteSchedule" | "setScheduleTicked"
+  | "createSchedule"
+  | "getSchedule"
+  | "listSchedules"
+  | "updateSchedule"
+  | "deleteSchedule"
+  | "setScheduleTicked"
 >;
 
 /** A store's schedule methods, bound, for a wrapper store that changes none of them (`...scheduleMethods(inner)`). */
