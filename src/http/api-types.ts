@@ -4,10 +4,22 @@
  */
 
 import type { RunEvent } from "../engine/events.js";
+import type { Actor, HistoryEvent, RunHistoryEntry } from "../engine/history.js";
 import type { CompensationRecord, RunRecord, RunStatus, TaskRecord, TaskSpec } from "../engine/records.js";
 import type { ErrorInfo } from "../errors.js";
 
-export type { CompensationRecord, ErrorInfo, RunEvent, RunRecord, RunStatus, TaskRecord, TaskSpec };
+export type {
+  Actor,
+  CompensationRecord,
+  ErrorInfo,
+  HistoryEvent,
+  RunEvent,
+  RunHistoryEntry,
+  RunRecord,
+  RunStatus,
+  TaskRecord,
+  TaskSpec,
+};
 
 /** A run's stored record changed; sent for runs executing in other processes (found by polling the store). */
 export interface RunChangedEvent {
@@ -87,6 +99,10 @@ export interface RunDetail {
   readonly crashed?: CrashView;
   /** Runs forked from this one (its parent, if it is a fork, is `run.parent`). */
   readonly forks: readonly string[];
+  /** The run's append-only history, oldest first (its first 5,000 entries). */
+  readonly history: readonly HistoryEvent[];
+  /** Set when the history has more entries than the detail carries: page through `/history`. */
+  readonly historyMore?: true;
 }
 
 /** What a start, resume, retry or fork answered: the run and where it stood when the call returned. */

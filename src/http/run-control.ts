@@ -106,6 +106,27 @@ export class RunControl {
     return report.recovered.length;
   }
 
+  /**
+   * Recover one crashed run here (the Recover button): its lease is taken from the gone owner, as
+   * `recover()` does for all of them. Refused (409) for a run whose owner is alive or that stopped.
+   */
+  async recoverRun(runId: string, opts: { by?: string }): Promise<RunAccepted> {
+    const { run } = await this.runAndGraph(runId);
+    if (!crashOf(run))
+      throw conflict(`Run ${runId} is ${run.status} and its owner is not gone; there is nothing to recover`);
+    const report = await recoverRuns({
+      store: this.store,
+      workflow: (name) => this.workflows.load(name),
+      actor: apiActor(opts.by),
+      crashed: (r) => r.id === runId && crashOf(r) !== undefined,
+      onEvent: (event) => this.publish(event),
+    });
+    const mine = report.recovered.find((r) => r.runId === runId);
+    if (!mine) throw conflict(`Run ${runId} was taken over by another process first`);
+    this.track(runId, mine.done);
+    return { runId, status: "running", created: false };
+  }
+
   async fork(
     runId: string,
     body: { step: number; update?: Record<string, unknown>; runId?: string },

@@ -1,3 +1,4 @@
+import { readHistory } from "../engine/run-history.js";
 import type { Store } from "../engine/store.js";
 import { crashOf } from "../stores/liveness.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
@@ -5,6 +6,9 @@ import type { CheckpointView, RunDetail } from "./api-types.js";
 import { notFound } from "./errors.js";
 import type { EventHub } from "./event-hub.js";
 import type { WorkflowSource } from "./workflows.js";
+
+/** How many history entries the detail carries; the rest is paged from `/history`. */
+const HISTORY_IN_DETAIL = 5_000;
 
 /**
  * Everything the run page shows, from the Store interface alone (so SQLite and PostgreSQL look the
@@ -19,11 +23,12 @@ export async function runDetail(
 ): Promise<RunDetail> {
   const run = await store.getRun(runId);
   if (!run) throw notFound(`No run with id "${runId}"`);
-  const [tasks, checkpoints, compensations, forks] = await Promise.all([
+  const [tasks, checkpoints, compensations, forks, history] = await Promise.all([
     store.listTasks(runId),
     store.listCheckpoints(runId),
     store.listCompensations(runId),
     store.listRuns({ parent: runId, limit: 1000 }),
+    readHistory(store, run, { limit: HISTORY_IN_DETAIL + 1 }),
   ]);
   const crash = crashOf(run);
   let graph: AnyCompiledGraph | undefined;
@@ -59,7 +64,9 @@ export async function runDetail(
     compensations,
     events: hub.recent(runId),
     local,
-    ...(crash ? { crashed: { ...crash, recover: `baton recover, or POST /api/runs/${runId}/resume` } } : {}),
+    ...(crash ? { crashed: { ...crash, recover: `baton recover, or POST /api/runs/${runId}/recover` } } : {}),
     forks: forks.map((f) => f.id),
+    history: history.slice(0, HISTORY_IN_DETAIL),
+    ...(history.length > HISTORY_IN_DETAIL ? { historyMore: true as const } : {}),
   };
 }

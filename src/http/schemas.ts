@@ -53,6 +53,9 @@ export const CancelBody = z.strictObject({
 /** `POST /api/runs/:id/retry` */
 export const RetryBody = z.strictObject({ force: z.boolean().optional(), by });
 
+/** `POST /api/runs/:id/recover` */
+export const RecoverBody = z.strictObject({ by });
+
 /** `GET /api/runs/:id/history?after=&limit=`: a page of the run's history. */
 export const HistoryQuery = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),

@@ -94,11 +94,13 @@ describe("dashboard", () => {
     await status(page, "interrupted");
     expect(await page.getAttribute('[data-testid="graph-node-escalate"]', "data-status")).toBe("interrupted");
     expect(await page.textContent('[data-testid="interrupt-payload"]')).toContain("escalation words");
-    expect(await page.inputValue('[data-testid="resume-value"]')).toBe('{"approved": true, "assignee": ""}');
+    // The form comes from the decision's schema: Approve and Reject, the assignee and a note.
+    await page.waitForSelector('[data-testid="reject-submit"]');
+    await page.waitForSelector('[data-testid="answer-note"]');
     await page.screenshot({ path: join(shots, "dashboard-support-waiting.png"), fullPage: true });
 
-    await page.fill('[data-testid="resume-value"]', '{"approved": true, "assignee": "dana"}');
-    await page.click('[data-testid="resume-submit"]');
+    await page.fill('[data-testid="answer-assignee"]', "dana");
+    await page.click('[data-testid="approve-submit"]');
     await status(page, "completed");
     for (const node of ["classify", "lookup_customer", "triage", "escalate", "customer_service", "respond"])
       await page.waitForSelector(`[data-testid="graph-node-${node}"][data-status="succeeded"]`);
@@ -151,11 +153,11 @@ describe("dashboard", () => {
     const page = await open("/");
     await page.waitForSelector('[data-testid="run-row"][data-status="compensated"]');
     expect(await page.$$('[data-testid="run-row"]')).toHaveLength(2);
-    await page.selectOption('[data-testid="filter-status"]', "completed");
+    await page.click('[data-testid="status-completed"]');
     const rows = page.locator('[data-testid="run-row"]');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await page.getAttribute('[data-testid="run-row"]', "data-status")).toBe("completed");
-    await page.selectOption('[data-testid="filter-status"]', "");
+    await page.click('[data-testid="status-completed"]');
     await expect.poll(() => rows.count()).toBe(2);
     // A run started elsewhere (here: through the API) appears without a reload.
     const runId = await start("order-saga", {});

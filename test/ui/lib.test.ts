@@ -1,12 +1,15 @@
-/** The dashboard's pure parts: graph layout, the run drawn on it, the timeline and the state diff. */
+/** The dashboard's pure parts: graph layout, the run drawn on it, the timeline, its scale, forms, the list address and the state diff. */
 import { afterEach, describe, expect, it } from "vitest";
 import type { GraphView, RunDetail } from "../../src/http/api-types.js";
 import { graphView } from "../../src/http/graph-view.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { diffStates } from "../../ui/src/lib/diff.js";
+import { buildTimeline, type RowSeed } from "../../ui/src/lib/history-timeline.js";
 import { END, layoutGraph, START } from "../../ui/src/lib/layout.js";
 import { nodeStates, takenEdges } from "../../ui/src/lib/overlay.js";
-import { buildTimeline } from "../../ui/src/lib/timeline.js";
+import { apiQuery, readListState, writeListState } from "../../ui/src/lib/run-query.js";
+import { answerOf, planForm } from "../../ui/src/lib/schema-form.js";
+import { makeScale } from "../../ui/src/lib/time-scale.js";
 import { approvalGraph, client, sagaGraph, type TestApp, testApp, until } from "../http/fixtures.js";
 
 let t: TestApp | undefined;
@@ -94,27 +97,50 @@ describe("the run on its graph", () => {
   });
 });
 
-describe("timeline", () => {
-  it("gives each attempt its own bar, backoff between them, and one row per undo in order", async () => {
+const label = (r: RowSeed) => r.taskId ?? `undo ${r.node}`;
+const timeline = (d: RunDetail, now = Date.now()) => buildTimeline(d, now, label);
+
+describe("timeline from the run history", () => {
+  it("gives each attempt its own bar, backoff between them, and one row per undo with its own times", async () => {
     const d = await detailOf("mini-saga", { failAt: "ship" });
-    const tl = buildTimeline(d, Date.now());
+    const tl = timeline(d);
     const ship = tl.rows.find((r) => r.node === "ship" && r.group === "task")!;
-    expect(ship.label).toBe("3 · ship");
-    expect(ship.segments.map((s) => s.kind)).toEqual(["failed", "backoff", "failed"]);
-    expect(ship.segments.filter((s) => s.attempt).map((s) => s.attempt)).toEqual([1, 2]);
-    expect(ship.segments[0]!.note).toContain("ship broke");
+    expect(ship.step).toBe(3);
+    expect(ship.bars.map((s) => s.kind)).toEqual(["failed", "backoff", "failed"]);
+    expect(ship.bars.filter((s) => s.attempt).map((s) => s.attempt)).toEqual([1, 2]);
+    expect(ship.bars[0]!.note).toContain("ship broke");
+    expect(ship.attempts).toBe(2);
     const undos = tl.rows.filter((r) => r.group === "undo");
     expect(undos.map((r) => r.node).at(-1)).toBe("reserve");
     expect(undos.map((r) => r.node).sort()).toEqual(["notify", "pay", "reserve"]);
-    for (const [i, r] of undos.entries()) {
-      expect(r.segments[0]!.kind).toBe("undo");
-      if (i > 0) expect(r.segments[0]!.start).toBeGreaterThanOrEqual(undos[i - 1]!.segments[0]!.start);
+    const shipEnd = ship.bars.at(-1)!.end;
+    for (const r of undos) {
+      expect(r.bars[0]!.kind).toBe("undo");
+      // Each undo's real start, not the end of the task before it.
+      expect(r.bars[0]!.start).toBeGreaterThanOrEqual(shipEnd);
+      expect(r.bars[0]!.end - r.bars[0]!.start).toBeLessThan(1000);
     }
-    expect(tl.start).toBe(d.run.createdAt);
-    expect(tl.end).toBeGreaterThanOrEqual(Math.max(...d.compensations.map((c) => c.finishedAt)));
+    expect(tl.marks.map((m) => m.type)).toEqual(expect.arrayContaining(["run_created", "run_finished"]));
   });
 
-  it("shows a pause, the wait for input, and the attempt after it", async () => {
+  it("keeps every attempt after a retry, and marks the retry", async () => {
+    t = testApp();
+    const api = client(t.app);
+    await api.post("/api/runs", { workflow: "flaky", runId: "f", input: {} });
+    await until(async () => ((await api.get("/api/runs/f")).body.run.status === "failed" ? true : undefined));
+    t.broken.on = false;
+    await api.post("/api/runs/f/retry", { by: "ops" });
+    const done = await until(async () => {
+      const d = (await api.get("/api/runs/f")).body as RunDetail;
+      return d.run.status === "completed" ? d : undefined;
+    });
+    const tl = timeline(done);
+    const shaky = tl.rows.find((r) => r.node === "shaky")!;
+    expect(shaky.bars.map((b) => b.kind)).toEqual(["failed", "succeeded"]);
+    expect(tl.marks.find((m) => m.type === "retried")!.label).toBe("retried by ops (api)");
+  });
+
+  it("draws the wait for input as waiting, and the answer with who gave it", async () => {
     t = testApp();
     const api = client(t.app);
     await api.post("/api/runs", { workflow: "approval", runId: "p", input: { topic: "urgent" } });
@@ -122,56 +148,96 @@ describe("timeline", () => {
       (await api.get("/api/runs/p")).body.run.status === "interrupted" ? true : undefined,
     );
     const paused = (await api.get("/api/runs/p")).body as RunDetail;
-    const waiting = buildTimeline(paused, Date.now() + 1000).rows.find((r) => r.node === "ask")!;
-    expect(waiting.segments.map((s) => s.kind)).toEqual(["interrupted", "waiting"]);
-    await api.post("/api/runs/p/resume", { value: { approved: true } });
+    const waiting = timeline(paused, Date.now() + 1000).rows.find((r) => r.node === "ask")!;
+    expect(waiting.bars.map((s) => s.kind)).toEqual(["interrupted", "waiting"]);
+    expect(waiting.bars[1]!.open).toBe(true);
+    await api.post("/api/runs/p/resume", { value: { approved: true }, by: "dana" });
     const done = await until(async () => {
       const d = (await api.get("/api/runs/p")).body as RunDetail;
       return d.run.status === "completed" ? d : undefined;
     });
-    const ask = buildTimeline(done, Date.now()).rows.find((r) => r.node === "ask")!;
-    expect(ask.segments.map((s) => s.kind)).toEqual(["interrupted", "waiting", "succeeded"]);
+    const tl = timeline(done);
+    const ask = tl.rows.find((r) => r.node === "ask")!;
+    expect(ask.bars.map((s) => s.kind)).toEqual(["interrupted", "waiting", "succeeded"]);
+    expect(tl.marks.find((m) => m.type === "interrupt_answered")!.label).toContain("approved by dana (api)");
   });
 
-  it("marks timed-out attempts", () => {
-    const run = {
-      id: "r",
-      graph: "g",
-      graphHash: "h",
-      status: "failed",
-      input: {},
-      step: 0,
-      queue: "default",
-      createdAt: 0,
-      updatedAt: 100,
-    } as const;
-    const error = { name: "NodeTimeoutError", message: "timed out", code: "NODE_TIMEOUT" };
-    const detail: RunDetail = {
-      run,
-      workflow: { name: "g", available: true },
-      forks: [],
-      next: [],
-      tasks: [
-        {
-          runId: "r",
-          step: 1,
-          taskId: "a",
-          node: "a",
-          status: "failed",
-          attempts: 1,
-          seq: 0,
-          startedAt: 10,
-          finishedAt: 60,
-          error,
-          history: [{ attempt: 1, startedAt: 10, finishedAt: 60, error }],
-        },
+  it("draws entries of kinds it does not know as generic marks", async () => {
+    const d = await detailOf("mini-saga", {});
+    const odd = {
+      ...d,
+      history: [
+        ...d.history,
+        { type: "sleep_started", runId: d.run.id, at: d.run.updatedAt, seq: 999, until: 5 },
       ],
-      checkpoints: [],
-      compensations: [],
-      events: [],
-      local: false,
     };
-    expect(buildTimeline(detail, 1000).rows[0]!.segments[0]!.kind).toBe("timeout");
+    const tl = timeline(odd as unknown as RunDetail);
+    const mark = tl.marks.find((m) => m.type === "sleep_started")!;
+    expect(mark.tone).toBe("other");
+    expect(mark.label).toContain("sleep started");
+  });
+});
+
+describe("time scale", () => {
+  it("keeps short stretches readable beside long ones, and its labels apart", () => {
+    const points = [0, 6, 12, 18, 2000, 46_000];
+    const s = makeScale(0, 46_000, points, "compressed");
+    expect(s.x(6) - s.x(0)).toBeGreaterThan(2);
+    expect(s.x(46_000)).toBe(100);
+    const linear = makeScale(0, 46_000, points, "linear");
+    expect(linear.x(6) - linear.x(0)).toBeLessThan(0.1);
+    for (const scale of [s, linear])
+      for (let i = 1; i < scale.ticks.length; i++)
+        expect(scale.ticks[i]!.pct - scale.ticks[i - 1]!.pct).toBeGreaterThanOrEqual(12);
+  });
+});
+
+describe("approval form from the interrupt's schema", () => {
+  const schema = {
+    type: "object",
+    properties: {
+      approved: { type: "boolean" },
+      assignee: { type: "string", maxLength: 200 },
+      priority: { type: "integer" },
+    },
+    required: ["approved"],
+  };
+  it("makes the decision the Approve and Reject buttons, and the other fields inputs", () => {
+    const plan = planForm(schema)!;
+    expect(plan.decision).toBe("approved");
+    expect(plan.fields.map((f) => `${f.name}:${f.kind}`)).toEqual([
+      "approved:boolean",
+      "assignee:string",
+      "priority:integer",
+    ]);
+    expect(answerOf(plan, { assignee: " dana " }, false)).toEqual({
+      value: { approved: false, assignee: "dana" },
+    });
+    expect(answerOf(plan, { priority: "1.5" }, true)).toEqual({
+      field: "priority",
+      message: "priority must be a whole number",
+    });
+    expect(planForm(undefined)).toBeUndefined();
+  });
+});
+
+describe("runs list address", () => {
+  it("reads and writes only what differs from the defaults, and asks the API in epoch ms", () => {
+    const s = readListState(
+      "?q=tokyo&status=failed,cancelled&sort=duration&order=asc&offset=50&limit=20&from=2026-01-01T00:00",
+    );
+    expect(s).toMatchObject({
+      q: "tokyo",
+      statuses: ["failed", "cancelled"],
+      sort: "duration",
+      order: "asc",
+      offset: 50,
+      limit: 20,
+    });
+    expect(writeListState(readListState(""))).toBe("");
+    const q = new URLSearchParams(apiQuery(s));
+    expect(q.get("from")).toBe(String(new Date("2026-01-01T00:00").getTime()));
+    expect(q.get("status")).toBe("failed,cancelled");
   });
 });
 

@@ -3,9 +3,17 @@ import { type MouseEvent, type ReactNode, useEffect, useState } from "react";
 
 const CHANGE = "baton:navigate";
 
+/** A new page: one history entry. */
 export function navigate(to: string): void {
+  if (to === window.location.pathname + window.location.search) return;
   window.history.pushState(null, "", to);
   window.dispatchEvent(new Event(CHANGE));
+}
+
+/** The same page in another state (filters, sort, page): the current entry changes, no new one. */
+export function replaceQuery(search: string): void {
+  const to = `${window.location.pathname}${search ? `?${search}` : ""}`;
+  window.history.replaceState(window.history.state, "", to);
 }
 
 const read = () => ({ path: window.location.pathname, search: window.location.search });
@@ -28,6 +36,8 @@ export function Link(props: { to: string; children: ReactNode; className?: strin
   const click = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
+    // A link inside a clickable row must not navigate twice (two history entries).
+    e.stopPropagation();
     navigate(props.to);
   };
   return (

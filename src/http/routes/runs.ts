@@ -13,6 +13,7 @@ import {
   ForkBody,
   HistoryQuery,
   ListRunsQuery,
+  RecoverBody,
   ResumeBody,
   RetryBody,
   StartRunBody,
@@ -27,7 +28,7 @@ export interface RunRoutesDeps {
   control: RunControl;
 }
 
-/** `/api/runs…`: list, read, start, resume, retry, fork, cancel, and each run's live feed. */
+/** `/api/runs…`: list, read, start, resume, retry, fork, cancel, recover, and each run's live feed. */
 export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Hono {
   const app = new Hono();
 
@@ -91,6 +92,11 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
   app.post("/:id/fork", async (c) => {
     const body = await readBody(c, ForkBody);
     return c.json(await control.fork(c.req.param("id"), body), 201);
+  });
+
+  app.post("/:id/recover", async (c) => {
+    const body = await readBody(c, RecoverBody);
+    return c.json(await control.recoverRun(c.req.param("id"), body), 202);
   });
 
   app.post("/:id/cancel", async (c) => {

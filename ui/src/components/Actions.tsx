@@ -1,103 +1,106 @@
 import { useEffect, useState } from "react";
 import type { RunAccepted, RunDetail } from "../../../src/http/api-types.js";
-import { post } from "../api.js";
-import { json } from "../lib/format.js";
+import { ApiError, post } from "../api.js";
+import { dateTime } from "../lib/format.js";
+import { ApprovalForm } from "./ApprovalForm.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled", "compensated", "compensation_failed"]);
 
-/** What a resume value looks like for this run: support-router's decision, else a sketch from the payload. */
-export function resumeTemplate(detail: RunDetail): string {
-  if (detail.run.graph === "support-router") return '{"approved": true, "assignee": ""}';
-  const payload = detail.run.interrupts?.[0]?.payload as { answer?: unknown } | undefined;
-  const answer = payload?.answer;
-  if (answer && typeof answer === "object" && !Array.isArray(answer)) {
-    const sketch = Object.fromEntries(
-      Object.entries(answer).map(([k, type]) => [k, type === "boolean" ? true : type === "number" ? 0 : ""]),
-    );
-    return JSON.stringify(sketch);
+type Verb = "approve" | "cancel" | "retry" | "recover";
+
+const cancelledText = (status: string) =>
+  status === "compensated" ? "Cancelled; the completed steps were undone" : "Cancelled";
+
+/** What happened, in words, once the server answered (and later, once the run moved on). */
+function said(verb: Verb, r: RunAccepted, what?: string): string {
+  switch (verb) {
+    case "approve":
+      return `${what ?? "Answered"}: the run goes on (${r.status})`;
+    case "cancel":
+      return TERMINAL.has(r.status)
+        ? cancelledText(r.status)
+        : r.status === "compensating"
+          ? "Cancel requested: undoing the completed steps"
+          : "Cancel requested: the run stops at its next check";
+    case "retry":
+      return "Retry started from the last checkpoint; earlier attempts stay in the history";
+    case "recover":
+      return "Recovered: this server drives the run now";
   }
-  return "null";
 }
 
-/** Approve/resume, cancel (optionally compensating) and retry, as the run's status allows. */
+/**
+ * Approve or reject, cancel (optionally undoing), retry and recover, each offered only while the
+ * run's state allows it and disabled while a request is in flight or the run already moves that way.
+ */
 export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () => void }) {
   const { run } = detail;
   const id = encodeURIComponent(run.id);
-  const [value, setValue] = useState(() => resumeTemplate(detail));
   const [compensate, setCompensate] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<Verb | undefined>();
   const [message, setMessage] = useState<string | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  const waiting = run.status === "interrupted";
-  // A new pause (another interrupt) brings a fresh template.
-  const pauseKey = JSON.stringify(run.interrupts ?? null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reset only when the pause itself changes.
-  useEffect(() => setValue(resumeTemplate(detail)), [pauseKey]);
-  // What an action said is stale once the run moves on.
+  const [error, setError] = useState<{ field?: string; message: string } | undefined>();
+  // What an action said about a cancel in progress goes stale once the run reaches its end.
   // biome-ignore lint/correctness/useExhaustiveDependencies: the status change is the trigger.
-  useEffect(() => setMessage(undefined), [run.status]);
+  useEffect(() => {
+    if (TERMINAL.has(run.status) && message?.startsWith("Cancel requested"))
+      setMessage(cancelledText(run.status));
+  }, [run.status]);
 
-  const act = async (what: string, call: () => Promise<RunAccepted>) => {
-    setBusy(true);
+  const act = async (verb: Verb, path: string, body: unknown, what?: string) => {
+    setBusy(verb);
     setError(undefined);
     setMessage(undefined);
     try {
-      const r = await call();
-      setMessage(`${what}: run is ${r.status}`);
+      const r = await post<RunAccepted>(`/api/runs/${id}/${path}`, body);
+      setMessage(said(verb, r, what));
       onChange();
     } catch (e) {
-      setError((e as Error).message);
+      setError({
+        message: (e as Error).message,
+        ...(e instanceof ApiError && e.field ? { field: e.field } : {}),
+      });
     } finally {
-      setBusy(false);
+      setBusy(undefined);
     }
-  };
-  const resume = () => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (e) {
-      setError(`The resume value is not JSON: ${(e as Error).message}`);
-      return;
-    }
-    void act("Resumed", () => post(`/api/runs/${id}/resume`, { value: parsed }));
   };
   if (!detail.workflow.available)
-    return <p className="muted">Actions need the run's workflow, which this server cannot load.</p>;
+    return (
+      <p className="muted" data-testid="run-actions">
+        Actions need the run's workflow, which this server cannot load: {detail.workflow.problem}
+      </p>
+    );
+  const cancelling = run.cancelRequested !== undefined && !TERMINAL.has(run.status);
   return (
     <div className="actions" data-testid="run-actions">
-      {waiting ? (
-        <section className="resume" data-testid="resume-panel">
-          <h3>Waiting for a decision</h3>
-          {(run.interrupts ?? []).map((i) => (
-            <div key={i.taskId} className="interrupt">
-              <div>
-                <b>{i.node}</b> asks:
-              </div>
-              <pre className="json small" data-testid="interrupt-payload">
-                {json(i.payload)}
-              </pre>
-            </div>
-          ))}
-          <label>
-            Resume value (JSON, what <code>interrupt()</code> returns)
-            <textarea
-              data-testid="resume-value"
-              rows={3}
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-            />
-          </label>
+      {detail.crashed ? (
+        <div className="crash" data-testid="crash-banner">
+          <p>
+            <b>Crashed:</b> {detail.crashed.why} (since {dateTime(detail.crashed.since)}). Nobody drives this
+            run; recovering resumes it here from its last checkpoint.
+          </p>
           <button
             type="button"
             className="primary"
-            data-testid="resume-submit"
-            disabled={busy}
-            onClick={resume}
+            data-testid="recover-submit"
+            disabled={busy !== undefined}
+            onClick={() => act("recover", "recover", {})}
           >
-            Approve and resume
+            {busy === "recover" ? "Recovering…" : "Recover"}
           </button>
-        </section>
+        </div>
       ) : null}
+      {run.status === "interrupted"
+        ? (run.interrupts ?? []).map((i) => (
+            <ApprovalForm
+              key={`${i.step}:${i.taskId}`}
+              interrupt={i}
+              busy={busy !== undefined}
+              fieldError={error}
+              onAnswer={(value, by, what) => act("approve", "resume", { value, ...(by ? { by } : {}) }, what)}
+            />
+          ))
+        : null}
       <div className="buttons">
         {!TERMINAL.has(run.status) ? (
           <span className="cancel">
@@ -106,6 +109,7 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
                 type="checkbox"
                 data-testid="cancel-compensate"
                 checked={compensate}
+                disabled={cancelling}
                 onChange={(e) => setCompensate(e.target.checked)}
               />{" "}
               undo completed steps
@@ -114,10 +118,10 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
               type="button"
               className="danger"
               data-testid="cancel-submit"
-              disabled={busy}
-              onClick={() => act("Cancelled", () => post(`/api/runs/${id}/cancel`, { compensate }))}
+              disabled={busy !== undefined || cancelling}
+              onClick={() => act("cancel", "cancel", { compensate })}
             >
-              Cancel run
+              {busy === "cancel" ? "Cancelling…" : cancelling ? "Cancel requested" : "Cancel run"}
             </button>
           </span>
         ) : null}
@@ -125,21 +129,21 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
           <button
             type="button"
             data-testid="retry-submit"
-            disabled={busy}
-            onClick={() => act("Retried", () => post(`/api/runs/${id}/retry`, {}))}
+            disabled={busy !== undefined}
+            onClick={() => act("retry", "retry", {})}
           >
-            Retry from last checkpoint
+            {busy === "retry" ? "Retrying…" : "Retry from last checkpoint"}
           </button>
         ) : null}
       </div>
       {message ? (
-        <p className="ok" data-testid="action-message">
+        <p className="ok" data-testid="action-message" role="status">
           {message}
         </p>
       ) : null}
-      {error ? (
-        <p className="error" data-testid="action-error">
-          {error}
+      {error && run.status !== "interrupted" ? (
+        <p className="error" data-testid="action-error" role="alert">
+          {error.message}
         </p>
       ) : null}
     </div>

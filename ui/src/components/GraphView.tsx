@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { type KeyboardEvent, useMemo } from "react";
 import type { GraphView as Graph, RunDetail } from "../../../src/http/api-types.js";
 import { END, layoutGraph, START } from "../lib/layout.js";
 import { type NodeState, nodeStates, takenEdges } from "../lib/overlay.js";
@@ -9,13 +9,23 @@ const LEGEND: Array<[string, string]> = [
   ["retrying", "retrying"],
   ["interrupted", "waiting"],
   ["failed", "failed"],
+  ["cancelled", "cancelled"],
   ["undone", "undone (compensated)"],
   ["idle", "not run"],
 ];
 
 /** The workflow's graph with the run on it: node colours by status, the path taken in bold. */
-export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }) {
+export function GraphView({
+  graph,
+  detail,
+  onSelectNode,
+}: {
+  graph: Graph;
+  detail: RunDetail;
+  onSelectNode?: (node: string) => void;
+}) {
   const states = useMemo(() => nodeStates(graph, detail), [graph, detail]);
+  const attempts = useMemo(() => attemptsByNode(detail), [detail]);
   const taken = useMemo(() => takenEdges(graph, detail), [graph, detail]);
   const extraKey = taken
     .filter((e) => e.kind === "taken")
@@ -106,7 +116,21 @@ export function GraphView({ graph, detail }: { graph: Graph; detail: RunDetail }
             );
           }
           const s = states.get(n.id);
-          return <NodeBox key={n.id} id={n.id} x={n.x} y={n.y} w={n.width} h={n.height} state={s} />;
+          const a = attempts.get(n.id);
+          return (
+            <NodeBox
+              key={n.id}
+              id={n.id}
+              x={n.x}
+              y={n.y}
+              w={n.width}
+              h={n.height}
+              state={s}
+              attempts={a?.max ?? 0}
+              lastOutcome={a?.last}
+              {...(onSelectNode ? { onSelect: () => onSelectNode(n.id) } : {})}
+            />
+          );
         })}
       </svg>
       <div className="legend">
@@ -130,12 +154,19 @@ function NodeBox(props: {
   w: number;
   h: number;
   state: NodeState | undefined;
+  attempts: number;
+  lastOutcome: string | undefined;
+  onSelect?: () => void;
 }) {
-  const { id, x, y, w, h, state } = props;
-  const status = state?.status ?? "idle";
+  const { id, x, y, w, h, state, attempts } = props;
+  // A node whose attempt was cancelled has no record, but it did run: the history says so.
+  const status =
+    (state?.status ?? "idle") === "idle" && props.lastOutcome === "cancelled"
+      ? "cancelled"
+      : (state?.status ?? "idle");
   const undo = state?.undo;
   const title = [
-    `${id}: ${status}`,
+    `${id}: ${status}${attempts > 1 ? `, ${attempts} attempts` : ""}`,
     state && state.steps.length > 0 ? `steps ${state.steps.join(", ")}` : "",
     undo ? (undo === "done" ? "undone by the saga" : "undo failed") : "",
   ]
@@ -146,7 +177,22 @@ function NodeBox(props: {
       data-testid={`graph-node-${id}`}
       data-status={status}
       data-undo={undo ?? ""}
-      className={`gnode n-${status}${undo ? ` undo-${undo}` : ""}`}
+      data-attempts={attempts}
+      className={`gnode n-${status}${undo ? ` undo-${undo}` : ""}${attempts > 1 ? " retried" : ""}`}
+      {...(props.onSelect
+        ? {
+            role: "button",
+            tabIndex: 0,
+            "aria-label": title.replaceAll("\n", "; "),
+            onClick: props.onSelect,
+            onKeyDown: (e: KeyboardEvent) => {
+              if (e.key === "Enter" || e.key === " ") {
+                e.preventDefault();
+                props.onSelect?.();
+              }
+            },
+          }
+        : {})}
     >
       <title>{title}</title>
       <rect x={x} y={y} width={w} height={h} rx={7} />
@@ -156,6 +202,11 @@ function NodeBox(props: {
       {state && state.runs > 1 ? (
         <text x={x + w - 4} y={y - 3} textAnchor="end" className="runs">
           ×{state.runs}
+        </text>
+      ) : null}
+      {attempts > 1 ? (
+        <text x={x + 4} y={y - 3} className="attempts-badge" data-testid={`graph-attempts-${id}`}>
+          {attempts} attempts
         </text>
       ) : null}
       {undo ? (
@@ -168,4 +219,13 @@ function NodeBox(props: {
       ) : null}
     </g>
   );
+}
+
+/** Per node: the most attempts any of its tasks needed, and how its last attempt ended (from the history). */
+function attemptsByNode(detail: RunDetail): Map<string, { max: number; last: string }> {
+  const out = new Map<string, { max: number; last: string }>();
+  for (const e of detail.history)
+    if (e.type === "attempt")
+      out.set(e.node, { max: Math.max(out.get(e.node)?.max ?? 0, e.attempt), last: e.outcome });
+  return out;
 }

@@ -1,145 +1,193 @@
-import type { RunDetail } from "../../../src/http/api-types.js";
+import { useState } from "react";
 import { duration } from "../lib/format.js";
-import { buildTimeline, type Segment, type TimelineRow } from "../lib/timeline.js";
+import {
+  type Bar,
+  type Mark,
+  type Timeline as Model,
+  type TimelineRow,
+  WAITING_KINDS,
+} from "../lib/history-timeline.js";
+import { makeScale, type ScaleMode } from "../lib/time-scale.js";
 
-const LABEL = 200;
-const CHART = 680;
-const ROW = 22;
-const TOP = 26;
-
-const KINDS: Array<[Segment["kind"], string]> = [
+const KINDS: Array<[Bar["kind"], string]> = [
   ["succeeded", "attempt ok"],
   ["failed", "attempt failed"],
   ["timeout", "timed out"],
-  ["backoff", "retry backoff"],
-  ["interrupted", "paused"],
-  ["waiting", "waiting for input"],
+  ["cancelled", "cancelled"],
   ["running", "running"],
+  ["waiting", "waiting for input"],
+  ["backoff", "retry backoff"],
   ["undo", "undo"],
   ["undo-failed", "undo failed"],
 ];
 
-/** A Gantt chart of the run: a row per task (bars per attempt), then a row per undo of the saga. */
-export function Timeline({ detail, now }: { detail: RunDetail; now: number }) {
-  const tl = buildTimeline(detail, now);
-  const span = Math.max(1, tl.end - tl.start);
-  const x = (t: number) => LABEL + ((t - tl.start) / span) * CHART;
+/**
+ * The run as rows of bars on a time axis (HTML, not a scaled SVG, so text keeps its size on a
+ * phone). Labels and notes have their own columns: they never overlap a bar or each other. Every
+ * bar and mark is a button: focus or click shows what it was.
+ */
+export function Timeline(props: {
+  timeline: Model;
+  selected: string | undefined;
+  onSelect: (rowKey: string) => void;
+}) {
+  const tl = props.timeline;
+  const [mode, setMode] = useState<ScaleMode>("compressed");
+  const [focus, setFocus] = useState<string | undefined>();
+  if (tl.rows.length === 0 && tl.marks.length <= 1) return <p className="muted">No node has run yet.</p>;
+  const points = tl.rows
+    .flatMap((r) => r.bars.flatMap((b) => [b.start, b.end]))
+    .concat(tl.marks.map((m) => m.at));
+  const scale = makeScale(tl.start, tl.end, points, mode);
   const undoAt = tl.rows.findIndex((r) => r.group === "undo");
-  const rowY = (i: number) => TOP + i * ROW + (undoAt >= 0 && i >= undoAt ? 18 : 0);
-  const height = rowY(tl.rows.length) + 8;
-  const ticks = niceTicks(span);
-  if (tl.rows.length === 0) return <p className="muted">No node has run yet.</p>;
   return (
-    <div className="timeline">
-      <svg
-        data-testid="run-timeline"
-        viewBox={`0 0 ${LABEL + CHART + 12} ${height}`}
-        width="100%"
-        role="img"
-        aria-label="Timeline"
-      >
-        {ticks.map((t) => (
-          <g key={t} className="tick">
-            <line x1={x(tl.start + t)} x2={x(tl.start + t)} y1={TOP - 6} y2={height} />
-            <text x={x(tl.start + t)} y={TOP - 10} textAnchor="middle">
-              {t === 0 ? "0" : `+${duration(t)}`}
-            </text>
-          </g>
-        ))}
-        {undoAt >= 0 ? (
-          <text x={4} y={rowY(undoAt) - 6} className="group-label">
-            compensation (newest first)
-          </text>
-        ) : null}
-        {tl.rows.map((row, i) => (
-          <g
-            key={row.key}
-            data-testid="timeline-row"
-            data-group={row.group}
-            data-node={row.node}
-            data-key={row.key}
+    <div className="timeline" data-testid="run-timeline" data-scale={mode}>
+      <div className="tl-tools">
+        <span className="muted">scale</span>
+        {(["compressed", "linear"] as const).map((m) => (
+          <button
+            key={m}
+            type="button"
+            className={`chip${m === mode ? " on" : ""}`}
+            aria-pressed={m === mode}
+            data-testid={`scale-${m}`}
+            onClick={() => setMode(m)}
           >
-            <rect
-              x={0}
-              y={rowY(i)}
-              width={LABEL + CHART + 12}
-              height={ROW}
-              className={i % 2 ? "band odd" : "band"}
-            />
-            <text x={6} y={rowY(i) + 15} className="row-label">
-              {row.label}
-            </text>
-            {row.segments.map((s, j) => {
-              const left = x(s.start);
-              const w = Math.max(3, x(s.end) - left);
-              const thin = s.kind === "backoff" || s.kind === "waiting";
-              return (
-                <rect
-                  // biome-ignore lint/suspicious/noArrayIndexKey: segments of a row keep their order.
-                  key={j}
-                  x={left}
-                  y={rowY(i) + (thin ? 9 : 4)}
-                  width={w}
-                  height={thin ? 4 : ROW - 8}
-                  rx={2}
-                  className={`seg seg-${s.kind}`}
-                  data-testid="timeline-segment"
-                  data-kind={s.kind}
-                  data-attempt={s.attempt ?? ""}
-                >
-                  <title>{segmentTitle(row.label, s)}</title>
-                </rect>
-              );
-            })}
-            <RowNote row={row} x={x} y={rowY(i) + 15} limit={LABEL + CHART} />
-          </g>
+            {m === "compressed" ? "compressed (short steps readable)" : "linear (true to the clock)"}
+          </button>
         ))}
-      </svg>
+      </div>
+      <div className="tl-grid">
+        <div className="tl-row tl-axis" aria-hidden="true">
+          <div className="tl-label" />
+          <div className="tl-track">
+            {scale.ticks.map((t) => (
+              <span key={t.at} className="tl-tick" style={{ left: `${t.pct}%` }}>
+                {t.at === tl.start ? "0" : `+${duration(t.at - tl.start)}`}
+              </span>
+            ))}
+          </div>
+          <div className="tl-note" />
+        </div>
+        <div className="tl-row tl-marks">
+          <div className="tl-label muted">events</div>
+          <div className="tl-track">
+            {tl.marks.map((m) => (
+              <button
+                key={m.seq}
+                type="button"
+                className={`tl-mark tone-${m.tone}`}
+                style={{ left: `${scale.x(m.at)}%` }}
+                data-testid="timeline-mark"
+                data-type={m.type}
+                aria-label={`${m.label}, at +${duration(m.at - tl.start)}`}
+                title={`${m.label} (+${duration(m.at - tl.start)})`}
+                onFocus={() => setFocus(markText(m, tl.start))}
+                onClick={() => (m.rowKey ? props.onSelect(m.rowKey) : setFocus(markText(m, tl.start)))}
+              />
+            ))}
+          </div>
+          <div className="tl-note" />
+        </div>
+        {tl.rows.map((row, i) => (
+          <Row
+            key={row.key}
+            row={row}
+            first={i === undoAt}
+            x={scale.x}
+            start={tl.start}
+            selected={row.key === props.selected}
+            onSelect={props.onSelect}
+            onFocusBar={setFocus}
+          />
+        ))}
+      </div>
+      <p className="tl-focus" data-testid="timeline-focus" aria-live="polite">
+        {focus ?? "Click or focus a bar or a mark to read it; click a row to see its task."}
+      </p>
       <div className="legend">
         {KINDS.map(([k, label]) => (
           <span key={k}>
-            <i className={`swatch seg-${k}`} /> {label}
+            <i className={`swatch k-${k}`} /> {label}
           </span>
         ))}
+        <span>
+          <i className="swatch mark" /> event (cancel, approval, retry, fork, owner)
+        </span>
       </div>
     </div>
   );
 }
 
-/** After the row's last bar: how long it took and, when retried, how many attempts. */
-function RowNote(props: { row: TimelineRow; x: (t: number) => number; y: number; limit: number }) {
-  const segs = props.row.segments;
-  if (segs.length === 0) return null;
-  const first = segs[0]!.start;
-  const last = segs.at(-1)!;
-  const attempts = Math.max(0, ...segs.map((s) => s.attempt ?? 0));
-  const text = `${duration(last.end - first)}${attempts > 1 ? ` · ${attempts} attempts` : ""}`;
-  const at = Math.max(props.x(last.end), props.x(last.start) + 3) + 5;
-  // Near the right edge the note goes to the left of the bar instead.
-  const left = at + text.length * 6 > props.limit + 10;
+function Row(props: {
+  row: TimelineRow;
+  first: boolean;
+  x: (at: number) => number;
+  start: number;
+  selected: boolean;
+  onSelect: (key: string) => void;
+  onFocusBar: (text: string) => void;
+}) {
+  const { row, x } = props;
+  const work = row.bars.filter((b) => !WAITING_KINDS.has(b.kind));
+  const spent = work.reduce((n, b) => n + (b.end - b.start), 0);
+  const waited = row.bars.filter((b) => WAITING_KINDS.has(b.kind)).reduce((n, b) => n + (b.end - b.start), 0);
+  const note = `${duration(spent)}${row.attempts > 1 ? ` · ${row.attempts} attempts` : ""}${waited > 0 ? ` · waited ${duration(waited)}` : ""}`;
   return (
-    <text
-      x={left ? props.x(first) - 5 : at}
-      y={props.y}
-      textAnchor={left ? "end" : "start"}
-      className="row-note"
-    >
-      {text}
-    </text>
+    <>
+      {props.first ? <div className="tl-group">compensation (undo, newest first)</div> : null}
+      <div
+        className={`tl-row${props.selected ? " selected" : ""}`}
+        data-testid="timeline-row"
+        data-group={row.group}
+        data-node={row.node}
+        data-key={row.key}
+        data-attempts={row.attempts}
+      >
+        <div className="tl-label">
+          <button type="button" className="link" onClick={() => props.onSelect(row.key)} title={row.label}>
+            {row.label}
+          </button>
+          {row.step !== undefined ? <span className="muted"> · step {row.step}</span> : null}
+        </div>
+        <div className="tl-track">
+          {row.bars.map((b, j) => {
+            const text = barText(row, b, props.start);
+            return (
+              <button
+                // biome-ignore lint/suspicious/noArrayIndexKey: bars of a row keep their order.
+                key={j}
+                type="button"
+                className={`tl-bar k-${b.kind}${WAITING_KINDS.has(b.kind) ? " thin" : ""}${b.open ? " open" : ""}`}
+                style={{ left: `${x(b.start)}%`, width: `${Math.max(0, x(b.end) - x(b.start))}%` }}
+                data-testid="timeline-segment"
+                data-kind={b.kind}
+                data-attempt={b.attempt ?? ""}
+                data-start={b.start}
+                data-end={b.end}
+                aria-label={text}
+                title={text}
+                onFocus={() => props.onFocusBar(text)}
+                onClick={() => {
+                  props.onFocusBar(text);
+                  props.onSelect(row.key);
+                }}
+              />
+            );
+          })}
+        </div>
+        <div className="tl-note" data-testid="timeline-note">
+          {note}
+        </div>
+      </div>
+    </>
   );
 }
 
-function segmentTitle(label: string, s: Segment): string {
-  const what = s.attempt ? `${s.kind}, attempt ${s.attempt}` : s.kind;
-  return `${label}: ${what}, ${duration(s.end - s.start)}${s.note ? `\n${s.note}` : ""}`;
+function barText(row: TimelineRow, b: Bar, start: number): string {
+  const what = b.attempt ? `${b.kind}, attempt ${b.attempt}` : b.kind;
+  const when = `+${duration(b.start - start)} to +${duration(b.end - start)}`;
+  return `${row.label}: ${what}, ${duration(b.end - b.start)}${b.open ? " so far" : ""} (${when})${b.note ? `: ${b.note}` : ""}`;
 }
 
-/** Round tick spacing (1, 2, 5 × 10^n ms) giving about six ticks. */
-function niceTicks(span: number): number[] {
-  const raw = span / 6;
-  const base = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * base).find((s) => s >= raw) ?? base * 10;
-  const out: number[] = [];
-  for (let t = 0; t <= span; t += step) out.push(t);
-  return out;
-}
+const markText = (m: Mark, start: number) => `+${duration(m.at - start)}: ${m.label}`;

@@ -1,18 +1,35 @@
-import { useRef } from "react";
+import { useMemo, useRef, useState } from "react";
 import type { GraphView as Graph, RunAccepted, RunDetail } from "../../../src/http/api-types.js";
 import { api, post } from "../api.js";
 import { Actions } from "../components/Actions.js";
+import { ErrorPanel } from "../components/ErrorPanel.js";
 import { GraphView } from "../components/GraphView.js";
+import { HistoryList } from "../components/HistoryList.js";
+import { JsonTree } from "../components/JsonTree.js";
+import { Lineage } from "../components/Lineage.js";
+import { RelativeTime } from "../components/RelativeTime.js";
 import { StatePanel } from "../components/StatePanel.js";
 import { StatusBadge } from "../components/StatusBadge.js";
+import { TaskDetail } from "../components/TaskDetail.js";
 import { Timeline } from "../components/Timeline.js";
 import { useFeed, useLoader, useNow } from "../hooks.js";
-import { dateTime, duration, json } from "../lib/format.js";
+import { isUserCancel } from "../lib/failures.js";
+import { duration, payloadLabel } from "../lib/format.js";
+import { actorText } from "../lib/history-text.js";
+import { buildTimeline, type RowSeed } from "../lib/history-timeline.js";
 import { Link, navigate } from "../router.js";
 
-const LIVE = new Set(["running", "compensating", "pending", "interrupted"]);
+/** Statuses under which the run's clock runs: someone drives it. Others (finished, paused) stand still. */
+const DRIVEN = new Set(["running", "compensating", "pending"]);
 
-/** One run: what it is doing, its graph, its timeline, its state at each checkpoint, and what to do next. */
+/** `weather#0` -> `weather#0 · London` when the Send's payload names something. */
+const rowLabel = (row: RowSeed) => {
+  const base = row.group === "undo" ? `undo ${row.node}` : (row.taskId ?? row.node);
+  const named = row.taskId?.includes("#") ? payloadLabel(row.input) : undefined;
+  return named ? `${base} · ${named}` : base;
+};
+
+/** One run: what it did and when, why it failed, what it produced, and what can be done to it. */
 export function RunPage({ runId }: { runId: string }) {
   const path = `/api/runs/${encodeURIComponent(runId)}`;
   const run = useLoader(() => api<RunDetail>(path), runId, 150);
@@ -30,7 +47,11 @@ export function RunPage({ runId }: { runId: string }) {
   }, `${graphName}:${available}`);
   const connected = useFeed(`${path}/events`, run.refresh);
   const detail = run.data;
-  const now = useNow(detail ? LIVE.has(detail.run.status) : false);
+  const driven = detail ? DRIVEN.has(detail.run.status) : false;
+  const paused = detail?.run.status === "interrupted";
+  const now = useNow(driven || paused);
+  const timeline = useMemo(() => (detail ? buildTimeline(detail, now, rowLabel) : undefined), [detail, now]);
+  const [selected, setSelected] = useState<string | undefined>();
 
   if (run.error)
     return (
@@ -41,9 +62,15 @@ export function RunPage({ runId }: { runId: string }) {
         <Link to="/">← all runs</Link>
       </main>
     );
-  if (!detail) return <main className="page muted">Loading…</main>;
+  if (!detail || !timeline) return <main className="page muted">Loading…</main>;
   const r = detail.run;
-  const end = LIVE.has(r.status) ? now : r.updatedAt;
+  const end = driven ? now : r.updatedAt;
+  const cancel = [...detail.history].reverse().find((e) => e.type === "cancel_requested");
+  const selectedRow = timeline.rows.find((row) => row.key === selected);
+  const selectNode = (node: string) => {
+    const rows = timeline.rows.filter((row) => row.node === node && row.group === "task");
+    if (rows.length) setSelected(rows.at(-1)!.key);
+  };
   const fork = async (step: number, update: Record<string, unknown>) => {
     const made = await post<RunAccepted>(`${path}/fork`, { step, update });
     navigate(`/runs/${encodeURIComponent(made.runId)}`);
@@ -51,67 +78,88 @@ export function RunPage({ runId }: { runId: string }) {
   return (
     <main className="page run-page" data-testid="run-page" data-run-id={r.id}>
       <header className="run-head">
-        <Link to="/" className="back">
+        <Link to="/" className="back" testId="back-to-runs">
           ← runs
         </Link>
         <h1>
           {r.graph} <code className="run-id">{r.id}</code>
         </h1>
         <StatusBadge status={r.status} testId="run-status" />
+        {detail.crashed ? <span className="badge st-crashed">crashed</span> : null}
         <span className={`live ${connected ? "on" : ""}`} data-testid="live-indicator" title="live updates">
           ● {connected ? "live" : "offline"}
         </span>
       </header>
       <dl className="facts">
         <dt>started</dt>
-        <dd>{dateTime(r.createdAt)}</dd>
-        <dt>duration</dt>
+        <dd>
+          <RelativeTime at={r.createdAt} now={now} /> by {actorText(r.createdBy)}
+        </dd>
+        <dt>{driven ? "running for" : "took"}</dt>
         <dd data-testid="run-duration">{duration(end - r.createdAt)}</dd>
+        {paused ? (
+          <>
+            <dt>waiting for input since</dt>
+            <dd>
+              <RelativeTime at={r.updatedAt} now={now} />
+            </dd>
+          </>
+        ) : null}
         <dt>step</dt>
         <dd>{r.step}</dd>
         <dt>queue</dt>
         <dd>{r.queue}</dd>
-        {r.parent ? (
-          <>
-            <dt>forked from</dt>
-            <dd>
-              <Link to={`/runs/${encodeURIComponent(r.parent.runId)}`}>{r.parent.runId}</Link> at step{" "}
-              {r.parent.step}
-            </dd>
-          </>
-        ) : null}
-        {r.cancelRequested ? (
-          <>
-            <dt>cancel</dt>
-            <dd>requested{r.cancelRequested.compensate ? " (with compensation)" : ""}</dd>
-          </>
-        ) : null}
       </dl>
-      {r.error ? (
-        <p className="error run-error" data-testid="run-error">
-          {r.error.code ? <b>{r.error.code}</b> : null} {r.error.message}
+      {cancel && cancel.type === "cancel_requested" ? (
+        <p className="note cancelled" data-testid="cancel-note">
+          Cancel requested by {actorText(cancel.by)} <RelativeTime at={cancel.at} now={now} />
+          {cancel.compensate ? ", undoing completed steps" : ""}
+          {isUserCancel(detail)
+            ? r.status === "compensated"
+              ? ": the run is cancelled and its completed steps are undone."
+              : ": the run is cancelled."
+            : "…"}
         </p>
       ) : null}
-      {!detail.workflow.available ? <p className="muted">{detail.workflow.problem}</p> : null}
       <Actions detail={detail} onChange={run.refresh} />
+      <ErrorPanel detail={detail} />
       <div className="run-grid">
         <section className="card graph-card">
           <h2>Graph</h2>
-          {graph.data ? <GraphView graph={graph.data} detail={detail} /> : <p className="muted">…</p>}
+          {graph.data ? (
+            <GraphView graph={graph.data} detail={detail} onSelectNode={selectNode} />
+          ) : (
+            <p className="muted">{available ? "…" : "The graph needs the run's workflow."}</p>
+          )}
         </section>
-        <section className="card">
+        <section className="card timeline-card">
           <h2>Timeline</h2>
-          <Timeline detail={detail} now={now} />
+          <Timeline timeline={timeline} selected={selected} onSelect={setSelected} />
         </section>
       </div>
+      {selectedRow ? (
+        <TaskDetail detail={detail} row={selectedRow} onClose={() => setSelected(undefined)} />
+      ) : null}
+      <div className="io-grid">
+        <section className="card">
+          <h2>Input</h2>
+          <JsonTree value={r.input} testId="run-input" />
+        </section>
+        <section className="card">
+          <h2>{r.status === "completed" ? "Output (final state)" : "State now"}</h2>
+          {detail.state ? (
+            <JsonTree value={detail.state} testId="run-output" />
+          ) : (
+            <p className="muted">The state needs the run's workflow, which this server cannot load.</p>
+          )}
+        </section>
+      </div>
+      <HistoryList detail={detail} onSelect={setSelected} />
+      <Lineage detail={detail} />
       <section className="card">
-        <h2>State</h2>
+        <h2>State at each checkpoint</h2>
         <StatePanel detail={detail} onFork={fork} />
       </section>
-      <details className="card input">
-        <summary>Input</summary>
-        <pre className="json">{json(r.input)}</pre>
-      </details>
     </main>
   );
 }

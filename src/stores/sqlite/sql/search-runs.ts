@@ -20,7 +20,7 @@ const likeOf = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
  * top of 100,000 runs reads about `limit` rows. Both read in one transaction: the totals match
  * the page. Statements are prepared once per shape.
  */
-export function searchRunsStatement(db: Database) {
+export function searchRunsStatement(db: Database): (search: RunSearch) => RunSearchPage {
   const cache = new Map<string, Statement>();
   const prepared = (sql: string) => {
     let s = cache.get(sql);
