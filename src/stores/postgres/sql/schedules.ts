@@ -1,33 +1,13 @@
-import type { Actor } from "../../../engine/history.js";
 import type {
   NewSchedule,
-  OverlapPolicy,
   ScheduleAdvance,
   ScheduleFilter,
   SchedulePatch,
   ScheduleRecord,
-  ScheduleSkip,
 } from "../../../schedules/schedule.js";
+import { type ScheduleRow, scheduleFromRow } from "../../schedule-row.js";
 import { type Db, ms, NOW_MS, query, ts } from "../db.js";
 import { fromJsonText, toJsonText } from "../json-codec.js";
-
-interface ScheduleRow {
-  name: string;
-  workflow: string;
-  cron: string;
-  tz: string;
-  input: string | null;
-  overlap: OverlapPolicy;
-  catch_up: number;
-  paused: boolean;
-  next_at: number | null;
-  last_tick_at: number | null;
-  last_run_id: string | null;
-  last_skip: string | null;
-  created_by: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 const COLUMNS = [
   "name, workflow, cron, tz, input::text AS input, overlap, catch_up, paused",
@@ -67,7 +47,7 @@ export async function createSchedule(
       toJsonText(s.createdBy),
     ],
   );
-  if (inserted[0]) return { schedule: scheduleFromRow(inserted[0]), created: true };
+  if (inserted[0]) return { schedule: rowToSchedule(inserted[0]), created: true };
   // A fresh statement's snapshot sees the row a concurrent insert committed.
   return { schedule: (await getSchedule(db, s.name))!, created: false };
 }
@@ -79,7 +59,7 @@ export async function getSchedule(db: Db, name: string): Promise<ScheduleRecord 
     `SELECT ${COLUMNS} FROM ${db.schema}.schedules WHERE name = $1`,
     [name],
   );
-  return rows[0] ? scheduleFromRow(rows[0]) : undefined;
+  return rows[0] ? rowToSchedule(rows[0]) : undefined;
 }
 
 export async function listSchedules(db: Db, filter: ScheduleFilter = {}): Promise<ScheduleRecord[]> {
@@ -97,7 +77,7 @@ export async function listSchedules(db: Db, filter: ScheduleFilter = {}): Promis
            WHERE NOT paused AND next_at <= ${ts("$1")} ORDER BY next_at, name COLLATE "C"`,
           [filter.dueBy],
         );
-  return rows.map(scheduleFromRow);
+  return rows.map(rowToSchedule);
 }
 
 export async function updateSchedule(
@@ -117,7 +97,7 @@ export async function updateSchedule(
      RETURNING ${COLUMNS}`,
     [name, patch.paused ?? null, patch.nextAt ?? null, patch.lastRunId ?? null],
   );
-  return rows[0] ? scheduleFromRow(rows[0]) : undefined;
+  return rows[0] ? rowToSchedule(rows[0]) : undefined;
 }
 
 export async function deleteSchedule(db: Db, name: string): Promise<boolean> {
@@ -159,25 +139,4 @@ export async function setScheduleTicked(
   return rows.length > 0;
 }
 
-function scheduleFromRow(row: ScheduleRow): ScheduleRecord {
-  const input = fromJsonText<unknown>(row.input);
-  const lastSkip = fromJsonText<ScheduleSkip>(row.last_skip);
-  const createdBy = fromJsonText<Actor>(row.created_by);
-  return {
-    name: row.name,
-    workflow: row.workflow,
-    cron: row.cron,
-    tz: row.tz,
-    input,
-    overlap: row.overlap,
-    catchUp: row.catch_up,
-    paused: row.paused,
-    ...(row.next_at !== null ? { nextAt: row.next_at } : {}),
-    ...(row.last_tick_at !== null ? { lastTickAt: row.last_tick_at } : {}),
-    ...(row.last_run_id !== null ? { lastRunId: row.last_run_id } : {}),
-    ...(lastSkip ? { lastSkip } : {}),
-    ...(createdBy ? { createdBy } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const rowToSchedule = (row: ScheduleRow) => scheduleFromRow(row, fromJsonText);

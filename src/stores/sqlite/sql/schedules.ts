@@ -1,33 +1,13 @@
 import type { Database } from "better-sqlite3";
-import type { Actor } from "../../../engine/history.js";
 import type {
   NewSchedule,
-  OverlapPolicy,
   ScheduleAdvance,
   ScheduleFilter,
   SchedulePatch,
   ScheduleRecord,
-  ScheduleSkip,
 } from "../../../schedules/schedule.js";
+import { type ScheduleRow, scheduleFromRow } from "../../schedule-row.js";
 import { fromJson, toJson } from "../json.js";
-
-interface ScheduleRow {
-  name: string;
-  workflow: string;
-  cron: string;
-  tz: string;
-  input: string | null;
-  overlap: OverlapPolicy;
-  catch_up: number;
-  paused: number;
-  next_at: number | null;
-  last_tick_at: number | null;
-  last_run_id: string | null;
-  last_skip: string | null;
-  created_by: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
 /**
  * Schedules: create (idempotent on the name), read, patch, delete, and the tick pass's
@@ -78,16 +58,16 @@ export function scheduleStatements(db: Database) {
         createdBy: toJson(s.createdBy),
         now: Date.now(),
       }) as ScheduleRow | undefined;
-      if (row) return { schedule: scheduleFromRow(row), created: true };
-      return { schedule: scheduleFromRow(select.get(s.name) as ScheduleRow), created: false };
+      if (row) return { schedule: rowToSchedule(row), created: true };
+      return { schedule: rowToSchedule(select.get(s.name) as ScheduleRow), created: false };
     },
     get(name: string): ScheduleRecord | undefined {
       const row = select.get(name) as ScheduleRow | undefined;
-      return row ? scheduleFromRow(row) : undefined;
+      return row ? rowToSchedule(row) : undefined;
     },
     list(filter: ScheduleFilter = {}): ScheduleRecord[] {
       const rows = (filter.dueBy === undefined ? all.all() : due.all(filter.dueBy)) as ScheduleRow[];
-      return rows.map(scheduleFromRow);
+      return rows.map(rowToSchedule);
     },
     update(name: string, patch: SchedulePatch): ScheduleRecord | undefined {
       const row = update.get({
@@ -97,7 +77,7 @@ export function scheduleStatements(db: Database) {
         lastRunId: patch.lastRunId ?? null,
         now: Date.now(),
       }) as ScheduleRow | undefined;
-      return row ? scheduleFromRow(row) : undefined;
+      return row ? rowToSchedule(row) : undefined;
     },
     delete(name: string): boolean {
       return remove.run(name).changes > 0;
@@ -117,25 +97,4 @@ export function scheduleStatements(db: Database) {
   };
 }
 
-function scheduleFromRow(row: ScheduleRow): ScheduleRecord {
-  const input = fromJson<unknown>(row.input);
-  const lastSkip = fromJson<ScheduleSkip>(row.last_skip);
-  const createdBy = fromJson<Actor>(row.created_by);
-  return {
-    name: row.name,
-    workflow: row.workflow,
-    cron: row.cron,
-    tz: row.tz,
-    input,
-    overlap: row.overlap,
-    catchUp: row.catch_up,
-    paused: row.paused !== 0,
-    ...(row.next_at !== null ? { nextAt: row.next_at } : {}),
-    ...(row.last_tick_at !== null ? { lastTickAt: row.last_tick_at } : {}),
-    ...(row.last_run_id !== null ? { lastRunId: row.last_run_id } : {}),
-    ...(lastSkip ? { lastSkip } : {}),
-    ...(createdBy ? { createdBy } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+const rowToSchedule = (row: ScheduleRow) => scheduleFromRow(row, fromJson);
