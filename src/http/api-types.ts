@@ -7,6 +7,7 @@ import type { RunEvent } from "../engine/events.js";
 import type { Actor, HistoryEvent, RunHistoryEntry } from "../engine/history.js";
 import type { CompensationRecord, RunRecord, RunStatus, TaskRecord, TaskSpec } from "../engine/records.js";
 import type { ErrorInfo } from "../errors.js";
+import type { ScheduleView } from "../schedules/view.js";
 
 export type {
   Actor,
@@ -17,6 +18,7 @@ export type {
   RunHistoryEntry,
   RunRecord,
   RunStatus,
+  ScheduleView,
   TaskRecord,
   TaskSpec,
 };

@@ -295,12 +295,39 @@ describe("operator dashboard", () => {
     await done(list);
   }, 30_000);
 
+  it("lists schedules with their next tick; pauses one and starts a run of it now", async () => {
+    const res = await fetch(`${server.url}/api/schedules`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "nightly",
+        workflow: "approval",
+        cron: "0 3 * * *",
+        tz: "UTC",
+        input: { topic: "calm" },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const page = await open(browser, `${server.url}/`);
+    await page.click('[data-testid="nav-schedules"]');
+    const row = '[data-testid="schedule-row"][data-name="nightly"]';
+    await page.waitForSelector(`${row} button.time`);
+    expect(await page.textContent(row)).toContain("0 3 * * *");
+    await page.click(`${row} button:has-text("Pause")`);
+    await page.waitForSelector(`${row} .badge:has-text("paused")`);
+    await page.click(`${row} button:has-text("Run now")`);
+    await page.waitForSelector(`${row} a[href^="/runs/nightly"]`);
+    await shot(page, "dashboard-schedules.png");
+    await done(page);
+  }, 30_000);
+
   it("fits a 390 px screen with no horizontal overflow and no text under 12 px; dark mode follows the system", async () => {
     for (const [path, ready] of [
       ["/", '[data-testid="run-row"]'],
       ["/runs/ui-cancel", '[data-testid="run-timeline"]'],
       ["/runs/ui-approve", '[data-testid="run-timeline"]'],
       ["/runs/ui-tour", '[data-testid="run-timeline"]'],
+      ["/schedules", '[data-testid="schedule-row"]'],
     ] as const) {
       const page = await open(browser, `${server.url}${path}`, { width: 390, height: 844 });
       await page.waitForSelector(ready);

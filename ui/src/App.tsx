@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { setToken, UNAUTHORIZED } from "./api.js";
 import { RunPage } from "./pages/RunPage.js";
 import { RunsPage } from "./pages/RunsPage.js";
+import { SchedulesPage } from "./pages/SchedulesPage.js";
 import { Link, useLocation } from "./router.js";
 
 export function App() {
@@ -19,11 +20,19 @@ export function App() {
         <Link to="/" className="brand">
           <b>baton</b> dashboard
         </Link>
+        <Link to="/" className="nav-link">
+          runs
+        </Link>
+        <Link to="/schedules" className="nav-link" testId="nav-schedules">
+          schedules
+        </Link>
       </nav>
       {needToken ? (
         <TokenForm />
       ) : run ? (
         <RunPage key={run[1]} runId={decodeURIComponent(run[1]!)} />
+      ) : path === "/schedules" ? (
+        <SchedulesPage />
       ) : (
         <RunsPage />
       )}

@@ -104,3 +104,16 @@ export function useNow(active: boolean, everyMs = 500): number {
   }, [active, everyMs]);
   return now;
 }
+
+/** Whether a media query matches now, following changes (a phone turned, a window resized). */
+export function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia(query);
+    const update = () => setMatches(list.matches);
+    update();
+    list.addEventListener("change", update);
+    return () => list.removeEventListener("change", update);
+  }, [query]);
+  return matches;
+}

@@ -15,7 +15,7 @@ const cancelledText = (status: string) =>
 function said(verb: Verb, r: RunAccepted, what?: string): string {
   switch (verb) {
     case "approve":
-      return `${what ?? "Answered"}: the run goes on (${r.status})`;
+      return `${what ?? "Answered"}: the run goes on from where it waited`;
     case "cancel":
       return TERMINAL.has(r.status)
         ? cancelledText(r.status)

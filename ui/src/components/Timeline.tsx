@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { useMedia } from "../hooks.js";
 import { duration } from "../lib/format.js";
 import {
   type Bar,
@@ -34,11 +35,13 @@ export function Timeline(props: {
   const tl = props.timeline;
   const [mode, setMode] = useState<ScaleMode>("compressed");
   const [focus, setFocus] = useState<string | undefined>();
+  const narrow = useMedia("(max-width: 640px)");
   if (tl.rows.length === 0 && tl.marks.length <= 1) return <p className="muted">No node has run yet.</p>;
   const points = tl.rows
     .flatMap((r) => r.bars.flatMap((b) => [b.start, b.end]))
     .concat(tl.marks.map((m) => m.at));
-  const scale = makeScale(tl.start, tl.end, points, mode);
+  // A phone's track is a third as wide: ticks need three times the room in percent.
+  const scale = makeScale(tl.start, tl.end, points, mode, narrow ? 40 : 14);
   const undoAt = tl.rows.findIndex((r) => r.group === "undo");
   return (
     <div className="timeline" data-testid="run-timeline" data-scale={mode}>

@@ -20,7 +20,7 @@ export function makeScale(
   end: number,
   points: readonly number[],
   mode: ScaleMode,
-  minGapPct = 12,
+  minGapPct = 14,
 ): Scale {
   const span = Math.max(1, end - start);
   if (mode === "linear") {
@@ -64,15 +64,17 @@ const clamp = (pct: number) => Math.min(100, Math.max(0, pct));
 /** Keep the first candidate, then each one far enough from the last kept (the end always). */
 function spaced(candidates: readonly number[], x: (at: number) => number, gap: number) {
   const out: Array<{ at: number; pct: number }> = [];
-  for (const at of candidates) {
+  for (const at of candidates.slice(0, -1)) {
     const pct = x(at);
     if (out.length === 0 || pct - out.at(-1)!.pct >= gap) out.push({ at, pct });
   }
   const last = candidates.at(-1);
-  if (last !== undefined && out.at(-1)?.at !== last) {
+  if (last !== undefined && out.length === 0) out.push({ at: last, pct: x(last) });
+  else if (last !== undefined) {
     const pct = x(last);
+    // The end's label stands left of its tick (the others are centred): it needs more room.
     // Too close to the tick before: the end replaces it, unless that is the start.
-    if (pct - out.at(-1)!.pct >= gap) out.push({ at: last, pct });
+    if (pct - out.at(-1)!.pct >= gap * 1.5) out.push({ at: last, pct });
     else if (out.length > 1) out.splice(-1, 1, { at: last, pct });
   }
   return out;
