@@ -184,8 +184,9 @@ describe("runs list at 100,000 runs (SQLite)", () => {
     const sorted = await timed("sort=duration&limit=50");
     expect(sorted.body.runs[0]!.updatedAt - sorted.body.runs[0]!.createdAt).toBe(12 * 37);
     // Generous bounds for a small shared machine; the log above gives the real numbers.
-    expect(first.ms).toBeLessThan(250);
-    expect(failed.ms).toBeLessThan(250);
-    for (const t of [deep, id, text, range, sorted]) expect(t.ms).toBeLessThan(1_500);
+    // (Unloaded, these are about 11, 70, 12, 200, 160, 1 and 80 ms; full scans are the searches.)
+    expect(first.ms).toBeLessThan(500);
+    expect(failed.ms).toBeLessThan(1_000);
+    for (const t of [deep, id, text, range, sorted]) expect(t.ms).toBeLessThan(3_000);
   }, 60_000);
 });
