@@ -8,7 +8,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 3 } as const;
 
 export function exitCodeFor(status: RunStatus): number {
   if (status === "completed") return EXIT.ok;
-  if (status === "interrupted" || status === "pending") return EXIT.interrupted;
+  // Not finished, nothing wrong: a person, a time or an event is awaited.
+  if (status === "interrupted" || status === "pending" || status === "sleeping" || status === "waiting")
+    return EXIT.interrupted;
   return EXIT.failed;
 }
 

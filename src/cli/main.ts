@@ -5,6 +5,7 @@ import type { RuntimeOptions } from "../host/runtime.js";
 // load commander and nothing else.
 import type { ResumeCommandOptions, RunCommandOptions } from "./commands/run.js";
 import type { ServeCommandOptions } from "./commands/serve.js";
+import type { SignalCommandOptions } from "./commands/signal.js";
 import type { SubmitCommandOptions } from "./commands/submit.js";
 import type { WorkerCommandOptions } from "./commands/worker.js";
 import { type Act, EXIT, UsageError } from "./exit.js";
@@ -217,6 +218,7 @@ export function program(setCode: (code: number) => void): Command {
         ),
       )
       .option("--token <token>", "require this bearer token on every API call (default: $BATON_TOKEN)")
+      .option("--no-runner", "do not run due work here (sleeps, event waits, delayed and scheduled runs)")
       .addOption(db())
       .addOption(config())
       .action(act(async (o: ServeCommandOptions) => (await import("./commands/serve.js")).serveCommand(o))),
@@ -225,13 +227,17 @@ export function program(setCode: (code: number) => void): Command {
   help(
     p
       .command("submit")
-      .description("enqueue a run for baton worker processes (PostgreSQL) and print its id")
+      .description(
+        "store a run for baton worker processes to start (now, or --at/--delay later) and print its id",
+      )
       .argument("<workflow>", "shipped workflow name or path to a .ts/.js file")
       .addOption(new Option("--input <json>", "input state as JSON").conflicts("inputFile"))
       .option("--input-file <file>", "read the input JSON from a file")
       .option("--query <text>", "free-text query for workflows that take one")
       .option("--queue <queue>", "the queue to put it in (default: default)")
       .option("--run-id <id>", "your own run id (submitting the same id twice is one run)")
+      .option("--at <time>", "start it at this ISO 8601 time (e.g. 2026-12-24T09:00:00Z)")
+      .option("--delay <duration>", "start it after this long (e.g. 90s, 10m, 2h, 1d)")
       .option("--wait", "wait until a worker has run it; exit as baton run would")
       .addOption(db())
       .addOption(json())
@@ -243,13 +249,16 @@ export function program(setCode: (code: number) => void): Command {
     [
       `submit order-saga --db postgres://localhost/baton --input '{"quantity": 2}'`,
       "submit parallel-research --query 'weather in Paris' --wait",
+      "submit order-saga --delay 10m --db .baton/baton.db",
     ],
     true,
   );
   help(
     p
       .command("worker")
-      .description("claim and execute submitted runs from PostgreSQL until SIGTERM")
+      .description(
+        "execute submitted, due and scheduled runs until SIGTERM: claims from PostgreSQL, or the local runner of a SQLite file",
+      )
       .addOption(withDefault("--concurrency <n>", "most runs executed at once", "10"))
       .option(
         "--task-concurrency <n>",
@@ -312,6 +321,22 @@ export function program(setCode: (code: number) => void): Command {
         ),
       ),
     ["queue reports --concurrency 2", "queue reports --concurrency 0", "queue reports --concurrency none"],
+  );
+  help(
+    p
+      .command("signal")
+      .description("send a named event to a run (ctx.waitForEvent); kept until the run waits for it")
+      .argument("<runId>")
+      .argument("<name>", "the event's name")
+      .option("--value <json>", "the event's payload (default null)")
+      .addOption(db())
+      .addOption(json())
+      .action(
+        act(async (runId: string, name: string, o: SignalCommandOptions) =>
+          (await import("./commands/signal.js")).signalCommand(runId, name, o),
+        ),
+      ),
+    [`signal <runId> reply --value '{"text": "yes, ship it"}'`, "signal <runId> payment-received"],
   );
   scheduleCommands(p, { act, help, db, json, withDefault });
   help(

@@ -28,6 +28,10 @@ export interface RecoverOptions {
   crashed?: (run: RunRecord) => boolean;
   /** How long each resumed run that sleeps again is kept waiting here (see `ResumeOptions.hold`). */
   hold?: number;
+  /** Also wake sleeping, waiting and delayed runs that are due and nobody holds (default false). */
+  due?: boolean;
+  /** Stops the resumed runs where they are (they stay resumable). */
+  signal?: AbortSignal;
 }
 
 export interface RecoverReport {
@@ -41,8 +45,8 @@ export interface RecoverReport {
 
 /**
  * Resume every run whose owner is gone: crashed (lease expired, or its process on this machine
- * exited) or let go without finishing, and every sleeping, waiting or delayed run that is due.
- * Interrupted runs wait for a person and are left alone; so are runs not due yet (a runner wakes them). Each
+ * exited) or let go without finishing, and (with `due`) every sleeping, waiting or delayed run
+ * that is due. Interrupted runs wait for a person and are left alone; so are runs not due yet. Each
  * run's lease is taken here first, so of several processes recovering at once exactly one resumes
  * each run. Returns once every run found was taken or passed over; the runs go on in this process.
  */
@@ -56,7 +60,8 @@ export async function recoverRuns(options: RecoverOptions): Promise<RecoverRepor
     else await recoverOne(options, run, report);
   }
   // Runs whose sleep, event or start time came while nobody was there to drive them.
-  for (const run of await store.listDue(Date.now(), { limit })) await recoverOne(options, run, report);
+  if (options.due)
+    for (const run of await store.listDue(Date.now(), { limit })) await recoverOne(options, run, report);
   return report;
 }
 
@@ -79,6 +84,7 @@ async function recoverOne(options: RecoverOptions, run: RunRecord, report: Recov
     leaseMs,
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.hold !== undefined ? { hold: options.hold } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   const done = graph.resume(run.id, undefined, resumeOptions).catch(async (error: unknown) => {
     // Refused before it started (a changed graph, say): let the run go for someone else to see.

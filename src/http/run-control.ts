@@ -3,6 +3,7 @@ import type { EventListener, RunEvent } from "../engine/events.js";
 import type { Actor } from "../engine/history.js";
 import { type RunRecord, TERMINAL_STATUSES } from "../engine/records.js";
 import { recoverRuns } from "../engine/recover.js";
+import { signalRun } from "../engine/signal-run.js";
 import type { Store } from "../engine/store.js";
 import { crashOf } from "../stores/liveness.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
@@ -58,15 +59,36 @@ export class RunControl {
     workflow: string;
     input: Record<string, unknown>;
     runId?: string;
+    startAt?: string;
     by?: string;
   }): Promise<RunAccepted> {
     const graph = await this.workflows.load(body.workflow);
     if (!graph) throw badRequest(`Unknown workflow "${body.workflow}"`, "workflow");
     const runId = body.runId ?? globalThis.crypto.randomUUID();
+    // A delayed run is stored and left to the runner (this server's, or any worker's).
+    const later = body.startAt ? { startAt: new Date(body.startAt), hold: 0 } : {};
     return this.launch(runId, (onEvent) =>
-      graph.run(body.input, { runId, onEvent, actor: apiActor(body.by) }),
+      graph.run(body.input, { runId, onEvent, actor: apiActor(body.by), ...later }),
     );
   }
+
+  /** Send a named event to a run (see `signalRun`): 404 unknown run, 409 finished, 400 bad payload. */
+  async signal(
+    runId: string,
+    name: string,
+    body: { value?: unknown; by?: string },
+  ): Promise<{ runId: string; event: string; seq: number }> {
+    const seq = await signalRun(this.store, runId, name, body.value ?? null, { actor: apiActor(body.by) });
+    return { runId, event: name, seq };
+  }
+
+  /** Runs driven by this server's due-work runner: their events reach the feeds, and shutdown waits for them. */
+  adopt(runId: string, done: Promise<unknown>): void {
+    this.track(runId, done);
+  }
+
+  /** Events of runs driven here by others than this class (the due-work runner). */
+  readonly onEvent: EventListener = (event) => this.publish(event);
 
   /**
    * Resume a run here. The engine refuses (before changing anything) a run a live process drives

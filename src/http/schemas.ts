@@ -6,6 +6,8 @@ export const RUN_STATUSES = [
   "pending",
   "running",
   "interrupted",
+  "sleeping",
+  "waiting",
   "completed",
   "failed",
   "cancelled",
@@ -29,8 +31,13 @@ export const StartRunBody = z.strictObject({
   workflow: z.string().min(1),
   input: stateObject.default({}),
   runId: runId.optional(),
+  /** Start later: an ISO 8601 time in the future (the run waits `pending` until then). */
+  startAt: z.iso.datetime({ offset: true }).optional(),
   by,
 });
+
+/** `POST /api/runs/:id/signals/:name`: the event's payload. */
+export const SignalBody = z.strictObject({ value: z.unknown().optional(), by });
 
 /**
  * `POST /api/runs/:id/resume`. A run whose owner is gone is taken over; `takeOver` is accepted for

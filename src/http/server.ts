@@ -2,11 +2,13 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { EventListener } from "../engine/events.js";
 import { BatonError } from "../errors.js";
+import { startDueRunner } from "../host/due-runner.js";
 import { openRuntime } from "../host/runtime.js";
+import { tickSchedules } from "../schedules/tick.js";
 import { otelListener } from "../tracing/otel-listener.js";
 import { isLoopbackHost } from "./access.js";
 import { createApp } from "./app.js";
-import { runtimeWorkflows } from "./workflows.js";
+import { runtimeWorkflows, type WorkflowSource } from "./workflows.js";
 
 export interface ServerOptions {
   /** Default 7400; 0 picks a free port. */
@@ -28,6 +30,11 @@ export interface ServerOptions {
    * milliseconds (default 30 s); 0 turns recovery off.
    */
   recoverEveryMs?: number;
+  /**
+   * Run due work here (default true): wake sleeping and waiting runs when they are due, start
+   * delayed and scheduled runs. Any number of servers and workers may do so on one store.
+   */
+  runner?: boolean;
 }
 
 export interface RunningServer {
@@ -54,9 +61,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(options.db ? { db: options.db } : {}),
     ...(options.config ? { config: options.config } : {}),
   });
+  const workflows = runtimeWorkflows(rt);
   const baton = createApp({
     store: rt.store,
-    workflows: runtimeWorkflows(rt),
+    workflows,
     ...(token ? { token } : {}),
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     listeners: [otelListener(), ...(options.listeners ?? [])],
@@ -83,6 +91,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const recovering = recoverEveryMs > 0 ? recover() : Promise.resolve();
   const recoverTimer = recoverEveryMs > 0 ? setInterval(recover, recoverEveryMs) : undefined;
   recoverTimer?.unref();
+  const runner =
+    options.runner === false
+      ? undefined
+      : startDueRunner({
+          store: rt.store,
+          workflow: (name) => workflows.load(name),
+          actor: { via: "worker", who: "baton serve" },
+          onPass: (now) => tickSchedules({ store: rt.store, workflow: scheduleLookup(workflows), now }),
+          onEvent: baton.control.onEvent,
+          onDriven: (runId, done) => baton.control.adopt(runId, done),
+          onError: (error, during) => console.error(`baton serve: ${during} failed:`, error),
+        });
   let closing: Promise<void> | undefined;
   return {
     url: `http://${shown}:${address.port}`,
@@ -93,6 +113,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closing ??= (async () => {
         clearInterval(recoverTimer);
         await recovering;
+        await runner?.stop();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await baton.close();
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -123,4 +144,13 @@ function listen(
       else reject(error);
     });
   });
+}
+
+/** A schedule's workflow by name, as a tick records it; unknown names are an error the pass reports. */
+function scheduleLookup(workflows: WorkflowSource) {
+  return async (name: string) => {
+    const graph = await workflows.load(name);
+    if (!graph) throw new BatonError("SCHEDULE_INVALID", `Workflow "${name}" is not known to this server`);
+    return graph;
+  };
 }

@@ -4,6 +4,7 @@ import { openRuntime, type Runtime, type RuntimeOptions } from "../../host/runti
 import { workflowPathFor } from "../../host/workflow-paths.js";
 import { UsageError, wholeNumberOption } from "../exit.js";
 import { ownerNote } from "../owner-note.js";
+import { waitStatus, waitText } from "../wait-note.js";
 import { historyLine } from "./events.js";
 
 /** The store (and MCP servers) for one command; the workflow code is imported only by those that need it. */
@@ -54,6 +55,8 @@ const STATUSES: readonly RunStatus[] = [
   "pending",
   "running",
   "interrupted",
+  "sleeping",
+  "waiting",
   "completed",
   "failed",
   "cancelled",
@@ -85,7 +88,8 @@ export async function runsCommand(
     }
     // A run whose owner is gone says so: it waits for `baton recover`, not for its process.
     const crashed = runs.filter((r) => ownerNote(r)?.crashed);
-    const status = (r: RunRecord) => (crashed.includes(r) ? `${r.status} (crashed)` : r.status);
+    const status = (r: RunRecord) =>
+      crashed.includes(r) ? `${r.status} (crashed)` : (waitStatus(r) ?? r.status);
     const rows = runs.map((r) => [r.id, status(r), r.graph, String(r.step), localTime(r.createdAt)]);
     process.stdout.write(`${table(["RUN ID", "STATUS", "WORKFLOW", "STEP", "STARTED"], rows, [3])}\n`);
     if (crashed.length > 0)
@@ -125,6 +129,11 @@ export async function showCommand(
     if (owner) out.push(owner.text);
     if (run.error) out.push(`error: ${run.error.message}`);
     for (const i of run.interrupts ?? []) out.push(`waiting: ${i.node} ${JSON.stringify(i.payload)}`);
+    for (const w of run.waits ?? []) out.push(`waiting: ${waitText(w)}`);
+    if (run.status === "pending" && run.wakeAt !== undefined)
+      out.push(
+        `starts at ${new Date(run.wakeAt).toISOString()} (a runner starts it: baton worker or baton serve)`,
+      );
     for (const t of tasks.filter((t) => t.step > 0)) {
       out.push(
         `  step ${String(t.step).padStart(3)}  ${t.taskId.padEnd(28)} ${t.status.padEnd(11)} ${t.finishedAt - t.startedAt}ms${t.attempts > 1 ? `  ${t.attempts} attempts` : ""}${t.error ? `  ${t.error.message}` : ""}`,

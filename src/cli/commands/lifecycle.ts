@@ -55,8 +55,9 @@ export async function retryCommand(
 }
 
 /**
- * `baton recover`: resume every run whose owner is gone (its process crashed, or its lease ran out)
- * and wait for them. Interrupted runs wait for their answer and are left alone.
+ * `baton recover`: resume every run whose owner is gone (its process crashed, or its lease ran out),
+ * and every sleeping, waiting or delayed run that is due, and wait for them. Interrupted runs wait
+ * for their answer and are left alone.
  */
 export async function recoverCommand(options: RuntimeOptions & { json?: boolean }): Promise<number> {
   return withRuntime(options, async (rt) => {
@@ -66,6 +67,7 @@ export async function recoverCommand(options: RuntimeOptions & { json?: boolean 
       workflow: (graph) => workflowOf(rt, graph),
       actor: { ...cliActor(), via: "recover" },
       crashed: (run) => crashOf(run) !== undefined,
+      due: true,
     });
     const settled = await Promise.all(
       report.recovered.map(async (r) => {

@@ -129,7 +129,11 @@ export function report(
       process.stdout.write(`\n⏸ ${i.node} is waiting: ${JSON.stringify(i.payload)}\n`);
     process.stdout.write(`\nresume with: baton resume ${result.runId} --value '<json>'\n`);
   }
-  if (result.status !== "completed" && result.status !== "interrupted")
+  if (result.status === "sleeping" || result.status === "waiting" || result.status === "pending") {
+    process.stdout.write(
+      `\n${result.runId} is ${result.status}; a runner continues it when it is due (baton worker, or baton serve)\n`,
+    );
+  } else if (result.status !== "completed" && result.status !== "interrupted")
     process.stdout.write(`run ${result.runId} ${result.status}\n`);
   return exitCodeFor(result.status) ?? EXIT.failed;
 }

@@ -8,6 +8,8 @@ export interface ServeCommandOptions {
   db?: string;
   config?: string;
   token?: string;
+  /** `--no-runner` sets it false. */
+  runner?: boolean;
 }
 
 /** `baton serve`: the HTTP API and the dashboard until SIGINT or SIGTERM; resolves with the exit code. */
@@ -20,6 +22,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     ...(options.db ? { db: options.db } : {}),
     ...(options.config ? { config: options.config } : {}),
     ...(token ? { token } : {}),
+    ...(options.runner === false ? { runner: false } : {}),
   });
   const open = isLoopbackHost(server.host) ? `${server.url}/` : `http://<this machine>:${server.port}/`;
   process.stderr.write(

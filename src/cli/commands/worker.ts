@@ -1,10 +1,10 @@
 import { clusterWorker } from "../../cluster/cluster-worker.js";
-import type { WorkerEvent } from "../../cluster/events.js";
+import { errorEvent, type WorkerEvent } from "../../cluster/events.js";
 import { fencedStore } from "../../cluster/fenced-store.js";
-import type { Workflow, WorkflowSource } from "../../cluster/workflow.js";
-import { loadWorkflow } from "../../host/load-workflow.js";
-import { openStoreFor, type RuntimeOptions } from "../../host/runtime.js";
-import { workflowPathFor } from "../../host/workflow-paths.js";
+import { startDueRunner } from "../../host/due-runner.js";
+import { openStoreFor, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
+import { workflowSource } from "../../host/workflow-source.js";
+import { tickSchedules } from "../../schedules/tick.js";
 import { type ClusterStore, isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import type { WorkflowContext } from "../../workflows/types.js";
@@ -39,8 +39,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
   };
   const graceMs = count(options.graceMs, "--grace-ms", 20_000, 0);
   return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
-    if (!isClusterStore(rt.store))
-      throw new UsageError(`baton worker needs a PostgreSQL database (--db postgres://…), not ${rt.dbSpec}`);
+    if (!isClusterStore(rt.store)) return localRunner(rt, options, settings);
     const store: ClusterStore = rt.store;
     // Claims and heartbeats get a pool of their own: they must never wait behind the runs' queries.
     const control = await openStoreFor(rt.dbSpec);
@@ -60,10 +59,18 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
       onEvent: log,
       onRunEvent: otelListener(),
     });
+    // Schedule ticks are made here too; the runs they start (and due sleeps) come back as claims.
+    const ticks = startDueRunner({
+      store,
+      workflow,
+      runs: false,
+      onPass: (now) => tickSchedules({ store, workflow, now }),
+      onError: (error, during) => log({ ...errorEvent(during, error), at: Date.now() } as WorkerEvent),
+    });
     try {
       await worker.start();
       await firstSignal(() => process.exit(130));
-      await worker.stop(graceMs);
+      await Promise.all([worker.stop(graceMs), ticks.stop()]);
     } finally {
       await control.close();
     }
@@ -74,32 +81,63 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
 }
 
 /**
- * Workflows by graph name: the `--workflow` files and names (loaded now, so a broken file is a usage
- * error at start), then shipped workflows and files `baton run`/`submit` remembered, on first use.
+ * `baton worker` on SQLite: the runner for one machine. It wakes sleeping and waiting runs when
+ * they are due, starts delayed and scheduled runs, and takes over runs whose process died; several
+ * runners on one file share the work through the runs' leases.
  */
-async function workflowSource(
-  ctx: WorkflowContext,
-  dbSpec: string,
-  refs: readonly string[],
-): Promise<WorkflowSource> {
-  const byName = new Map<string, Promise<Workflow>>();
-  for (const ref of refs) {
-    const { graph } = await loadWorkflow(ref, ctx);
-    byName.set(graph.name, Promise.resolve(graph));
-  }
-  return (name) => {
-    let found = byName.get(name);
-    if (!found) {
-      const ref = workflowPathFor(dbSpec, name) ?? name;
-      found = loadWorkflow(ref, ctx).then(({ graph }) => {
-        if (graph.name !== name) throw new UsageError(`${ref} holds workflow "${graph.name}", not "${name}"`);
-        return graph;
-      });
-      found.catch(() => byName.delete(name));
-      byName.set(name, found);
-    }
-    return found;
-  };
+async function localRunner(
+  rt: Runtime,
+  options: WorkerCommandOptions,
+  settings: { concurrency: number; leaseMs: number },
+): Promise<number> {
+  rt.requireWritable("baton worker");
+  const workflow = await workflowSource(rt.ctx, rt.dbSpec, options.workflow ?? []);
+  const who = options.id ?? `local:${process.pid}`;
+  const json = Boolean(options.json);
+  const say = (line: string, event: Record<string, unknown>) =>
+    json
+      ? process.stdout.write(`${JSON.stringify({ ...event, at: Date.now() })}\n`)
+      : process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+  const runner = startDueRunner({
+    store: rt.store,
+    workflow,
+    actor: { via: "worker", who },
+    concurrency: settings.concurrency,
+    leaseMs: settings.leaseMs,
+    ...(options.pollMs ? { pollMs: Number(options.pollMs) } : {}),
+    recoverCrashed: true,
+    onPass: (now) => tickSchedules({ store: rt.store, workflow, now }),
+    onEvent: otelListener(),
+    onDriven: (runId, done) => {
+      say(`run ${runId} woken`, { type: "run_woken", runId });
+      done.then(
+        (r) =>
+          say(`run ${runId} ${(r as { status: string }).status}`, {
+            type: "run_stopped",
+            runId,
+            status: (r as { status: string }).status,
+          }),
+        () => undefined,
+      );
+    },
+    onError: (error, during) =>
+      say(`${during} failed: ${(error as Error).message ?? error}`, {
+        type: "error",
+        during,
+        message: String(error),
+      }),
+  });
+  say(
+    `local runner ${who} started on ${rt.dbSpec}: due runs, schedules and crashed runs, ${settings.concurrency} at once`,
+    {
+      type: "runner_started",
+      id: who,
+      db: rt.dbSpec,
+    },
+  );
+  await firstSignal(() => process.exit(130));
+  await runner.stop();
+  return EXIT.ok;
 }
 
 /** Resolves at the first SIGTERM or SIGINT; a second one calls `hurry`. */

@@ -16,6 +16,7 @@ import {
   RecoverBody,
   ResumeBody,
   RetryBody,
+  SignalBody,
   StartRunBody,
 } from "../schemas.js";
 import { eventFeed } from "../sse.js";
@@ -28,7 +29,7 @@ export interface RunRoutesDeps {
   control: RunControl;
 }
 
-/** `/api/runs…`: list, read, start, resume, retry, fork, cancel, recover, and each run's live feed. */
+/** `/api/runs…`: list, read, start, resume, retry, fork, cancel, recover, signal, and each run's live feed. */
 export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Hono {
   const app = new Hono();
 
@@ -102,6 +103,11 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
   app.post("/:id/cancel", async (c) => {
     const body = await readBody(c, CancelBody);
     return c.json(await control.cancel(c.req.param("id"), body), 202);
+  });
+
+  app.post("/:id/signals/:name", async (c) => {
+    const body = await readBody(c, SignalBody);
+    return c.json(await control.signal(c.req.param("id"), c.req.param("name"), body), 202);
   });
 
   return app;

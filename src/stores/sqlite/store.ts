@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
 
   async sendEvent(event: NewEvent): Promise<number> {
     this.batch.flush();
-    return this.events.send.immediate(event);
+    return this.events.send(event);
   }
 
   async takeEvent(
@@ -182,7 +182,7 @@ export class SqliteStore implements Store {
     timedOut: boolean,
   ): Promise<TakenEvent | undefined> {
     this.batch.flush();
-    return this.events.take.immediate(runId, name, consumer, timedOut);
+    return this.events.take(runId, name, consumer, timedOut);
   }
 
   putCompensation(record: CompensationRecord): Promise<void> {

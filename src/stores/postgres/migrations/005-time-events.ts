@@ -16,13 +16,19 @@ export default {
   sql: `
 ALTER TABLE runs
   ADD COLUMN waits jsonb,
-  ADD COLUMN wake_at timestamptz;
+  ADD COLUMN wake_at timestamptz,
+  DROP CONSTRAINT runs_status_check,
+  ADD CONSTRAINT runs_status_check CHECK (status IN ('pending', 'running', 'interrupted', 'sleeping',
+    'waiting', 'completed', 'failed', 'cancelled', 'compensating', 'compensated', 'compensation_failed'));
 CREATE INDEX runs_by_wake ON runs (wake_at) WHERE wake_at IS NOT NULL;
 DROP INDEX runs_claimable;
 CREATE INDEX runs_claimable ON runs (seq) WHERE status IN ('pending', 'running', 'compensating', 'sleeping', 'waiting');
 ALTER TABLE tasks
   ADD COLUMN journal jsonb,
-  ADD COLUMN wait jsonb;
+  ADD COLUMN wait jsonb,
+  DROP CONSTRAINT tasks_status_check,
+  ADD CONSTRAINT tasks_status_check CHECK (status IN ('succeeded', 'failed', 'continued', 'retrying',
+    'interrupted', 'waiting'));
 
 CREATE TABLE events (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -48,35 +48,39 @@ export function eventStatements(db: Database, keys: RunKeys, getRun: (id: string
       ? { kind: "timeout", at: row.sent_at }
       : { kind: "event", seq: row.seq, payload: fromJson(row.payload), sentAt: row.sent_at };
 
+  const send = db.transaction((event: NewEvent): number => {
+    refuseEvent(event.runId, getRun(event.runId));
+    const run = keys.require(event.runId);
+    const row = insert.get(run, event.name, toJson(event.payload), Date.now(), toJson(event.by)) as {
+      seq: number;
+    };
+    return row.seq;
+  });
+  const takeFor = db.transaction(
+    (runId: string, name: string, consumer: string, timedOut: boolean): TakenEvent | undefined => {
+      const run = keys.require(runId);
+      const before = mine.get(run, consumer) as EventRow | undefined;
+      if (before) return taken(before);
+      const next = oldest.get(run, name) as EventRow | undefined;
+      if (next) {
+        take.run(consumer, next.seq);
+        return { ...taken(next), fresh: true };
+      }
+      if (!timedOut) return undefined;
+      const at = Date.now();
+      timeout.run(run, name, at, consumer);
+      return { kind: "timeout", at, fresh: true };
+    },
+  );
+
   return {
     due(now: number, filter: DueFilter = {}): RunRecord[] {
       const rows = due.all({ now, runId: filter.runId ?? null, limit: filter.limit ?? 100 }) as RunRow[];
       return rows.map(toRun);
     },
     /** In one write transaction: the run is checked and the event kept atomically. */
-    send: db.transaction((event: NewEvent): number => {
-      refuseEvent(event.runId, getRun(event.runId));
-      const run = keys.require(event.runId);
-      const row = insert.get(run, event.name, toJson(event.payload), Date.now(), toJson(event.by)) as {
-        seq: number;
-      };
-      return row.seq;
-    }),
-    take: db.transaction(
-      (runId: string, name: string, consumer: string, timedOut: boolean): TakenEvent | undefined => {
-        const run = keys.require(runId);
-        const before = mine.get(run, consumer) as EventRow | undefined;
-        if (before) return taken(before);
-        const next = oldest.get(run, name) as EventRow | undefined;
-        if (next) {
-          take.run(consumer, next.seq);
-          return { ...taken(next), fresh: true };
-        }
-        if (!timedOut) return undefined;
-        const at = Date.now();
-        timeout.run(run, name, at, consumer);
-        return { kind: "timeout", at, fresh: true };
-      },
-    ),
+    send: (event: NewEvent): number => send.immediate(event),
+    take: (runId: string, name: string, consumer: string, timedOut: boolean): TakenEvent | undefined =>
+      takeFor.immediate(runId, name, consumer, timedOut),
   };
 }
