@@ -119,7 +119,7 @@ describe("dashboard", () => {
   }, 90_000);
 
   it("shows a failed order saga live: retries on the timeline, the failed node, the undos in reverse", async () => {
-    const runId = await start("order-saga", { failAt: "create_shipping_label", stepDelayMs: 250 });
+    const runId = await start("order-saga", { failAt: "create_shipping_label", stepDelayMs: 900 });
     const page = await open(`/runs/${runId}`);
     // The page is open while the run works, and follows it through the live feed.
     await page.waitForSelector('[data-testid="run-status"][data-status="running"]', { timeout: 10_000 });
