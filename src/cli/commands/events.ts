@@ -1,4 +1,5 @@
 import type { HistoryEvent } from "../../engine/history.js";
+import { TERMINAL_STATUSES } from "../../engine/records.js";
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 const iso = (ms: number | undefined) => (ms === undefined ? "?" : new Date(ms).toISOString());
@@ -48,6 +49,6 @@ export function historyLine(e: HistoryEvent): string {
     case "woke":
       return `${at}  woken by ${who(e.by)} (${e.why === "time" ? "its time came" : e.why === "event" ? "an event came" : "its start time came"})`;
     case "run_finished":
-      return `${at}  finished ${e.status}${e.error ? `: ${e.error.message}` : ""}`;
+      return `${at}  ${TERMINAL_STATUSES.has(e.status) ? "finished" : "stopped,"} ${e.status}${e.error ? `: ${e.error.message}` : ""}`;
   }
 }
