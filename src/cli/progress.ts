@@ -1,4 +1,9 @@
 import type { RunEvent } from "../engine/events.js";
+import { waitText } from "./wait-note.js";
+
+/** A run stopped at these waits for something, and nothing went wrong. */
+const PAUSED = new Set(["interrupted", "sleeping", "waiting", "pending"]);
+
 import { color, colorsOn, lineWriter, MARK, paint } from "../host/terminal.js";
 
 type Cell = { node: string; mark: string; detail: string };
@@ -37,7 +42,8 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
   return (e) => {
     switch (e.type) {
       case "run_started":
-        started = e.at;
+        // A run woken after a sleep in the same call keeps counting from its first start.
+        if (!e.resumed || started === 0) started = e.at;
         write(`${e.resumed ? "resuming" : "running"} ${e.graph}  run ${e.runId}\n`);
         return;
       case "step_started":
@@ -71,6 +77,12 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
       case "interrupted":
         Object.assign(cell(e.taskId) ?? {}, { mark: MARK.paused, detail: "waiting for input" });
         return redraw(e.at);
+      case "node_waiting":
+        Object.assign(cell(e.taskId) ?? {}, {
+          mark: MARK.paused,
+          detail: waitText(e.wait).slice(e.wait.node.length + 1),
+        });
+        return redraw(e.at);
       case "compensation_started":
         endStep(e.at);
         if (e.nodes.length > 0) write(`  compensating: ${e.nodes.join(" ← ")}\n`);
@@ -84,7 +96,7 @@ export function progressPrinter(write: (text: string) => void, tty: boolean): (e
       case "run_finished":
         endStep(e.at);
         write(
-          `${paint(e.status === "completed" ? MARK.ok : e.status === "interrupted" ? MARK.paused : MARK.failed, colors)} ${e.status} in ${elapsed(e.at)}${e.error ? `: ${e.error.message}` : ""}\n`,
+          `${paint(e.status === "completed" ? MARK.ok : PAUSED.has(e.status) ? MARK.paused : MARK.failed, colors)} ${e.status} in ${elapsed(e.at)}${e.error ? `: ${e.error.message}` : ""}\n`,
         );
         return;
       default:
