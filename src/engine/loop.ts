@@ -9,7 +9,7 @@ import { CancelReason, StopReason } from "./signals.js";
 import { runStep, type StepRunner } from "./step-runner.js";
 import { type Store, writeInOrder } from "./store.js";
 import type { TaskEnv, TaskOutcome } from "./task-runner.js";
-import { applyWrites } from "./writes.js";
+import { applyWrites, compareTaskIds } from "./writes.js";
 
 /** A compiled graph as the loop sees it. */
 export interface Engine {
@@ -78,7 +78,7 @@ export async function drive(
       );
       return unwind(engine, store, runId, pos, emit, signal, errorInfo(error));
     }
-    const tasks = pos.next;
+    const tasks = runnable(engine, pos.next);
     env.step = step;
     env.state = pos.state;
     emit?.({
@@ -150,7 +150,7 @@ async function settle(
     track(engine, pos, finished);
     pos.step = step;
     pos.state = state;
-    pos.next = next;
+    pos.next = tasks === pos.next ? next : withDeferred(next, pos.next, tasks);
     pos.joins = joins;
   } catch (error) {
     if (unsaved.length > 0 && store) await writeInOrder(store, ...unsaved);
@@ -185,15 +185,46 @@ function waitOutcome(pos: Position, waits: WaitInfo[]): RunOutcome {
   };
 }
 
+/**
+ * The tasks that run in this step: all of them, except that deferred nodes (`defer: true`) wait
+ * while anything else is pending, so they run once the run has nothing else left to do. The same
+ * array when nothing waits (the usual case costs one scan).
+ */
+function runnable(engine: Engine, next: readonly TaskSpec[]): readonly TaskSpec[] {
+  let deferred = 0;
+  for (const t of next) if (engine.spec.nodes.get(t.node)?.options.defer) deferred++;
+  if (deferred === 0 || deferred === next.length) return next;
+  return next.filter((t) => !engine.spec.nodes.get(t.node)?.options.defer);
+}
+
+/** The next step's tasks, plus the deferred ones that waited this step (once each). */
+function withDeferred(next: TaskSpec[], pending: readonly TaskSpec[], ran: readonly TaskSpec[]): TaskSpec[] {
+  const waited = pending.filter((t) => !ran.includes(t) && !next.some((n) => n.id === t.id));
+  // Sorted as routing sorts a step's tasks, so writes apply in the same order however they got here.
+  return waited.length ? [...next, ...waited].sort((a, b) => compareTaskIds(a.id, b.id)) : next;
+}
+
 type Write = (store: Store) => Promise<void>;
 
-/** The writes of records a lone task left for the step's commit (see `runTask`'s `defer`). */
+/**
+ * The writes of records a lone task left for the step's commit (see `runTask`'s `defer`), and the
+ * writes the tasks of a parallel step issued as they finished and the step has not waited for yet.
+ * Why waiting for those only here is safe: each was issued the moment its task finished, so it is
+ * stored as soon as it would have been; what waiting guards is that nothing depends on a record
+ * before it is stored, and nothing does before the step's checkpoint, which a store that keeps
+ * write order commits with them or after them. Branches finishing together thus share one commit,
+ * with the checkpoint when it is issued in the same turn; a crash before it repeats only tasks
+ * whose records were not committed, with the same idempotency keys.
+ */
 function unsavedOf(outcomes: readonly TaskOutcome[]): Write[] {
   const writes: Write[] = [];
   for (const o of outcomes)
     if (o.kind === "finished" && o.unsaved) {
       const { record } = o;
       writes.push((s) => s.putTask(record));
+    } else if (o.kind === "finished" && o.saving) {
+      const { saving } = o;
+      writes.push(() => saving);
     }
   return writes;
 }

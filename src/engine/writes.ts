@@ -21,6 +21,21 @@ export function splitReturn(
   returned: unknown,
 ): { writes: Write[]; goto: TaskTarget[] | undefined } {
   if (returned === undefined || returned === null) return { writes: [], goto: undefined };
+  // Several updates (or Commands) from one node: applied in the order given, each through the reducers.
+  if (Array.isArray(returned)) {
+    const writes: Write[] = [];
+    let goto: TaskTarget[] | undefined;
+    for (const item of returned) {
+      if (Array.isArray(item))
+        throw new BatonError("UPDATE_INVALID", `Node "${node}" returned a list inside its list of updates`, {
+          node,
+        });
+      const part = splitReturn(channels, node, item);
+      writes.push(...part.writes);
+      if (part.goto) goto = [...(goto ?? []), ...part.goto];
+    }
+    return { writes, goto };
+  }
   if (returned instanceof Command) {
     const goto = returned.goto.map((t) => (typeof t === "string" ? t : { node: t.node, input: t.input }));
     return { writes: updateToWrites(channels, node, returned.update), goto };
@@ -75,7 +90,7 @@ function splitId(id: string): [string, number] {
 
 /**
  * Apply one step's writes to `state` (mutated in place, which the caller has copied), in the given
- * (already deterministic) order. A last-value key written twice in one step is a conflict.
+ * (already deterministic) order. A last-value key written by two tasks in one step is a conflict.
  */
 export function applyWrites(
   channels: ChannelMap,
@@ -83,7 +98,7 @@ export function applyWrites(
   tasks: readonly TaskWrites[],
   step: number,
 ): void {
-  const valueWriter = new Map<string, string>();
+  const valueWriter = new Map<string, TaskWrites>();
   const appended = new Map<string, unknown[]>();
   for (const task of tasks) {
     if (!task.writes) continue;
@@ -99,9 +114,11 @@ export function applyWrites(
         if (Array.isArray(update)) for (const item of update) items.push(item);
         else items.push(update);
       } else if (channel.kind === "value") {
+        // One task may write a key again (a list of updates: the later wins); two tasks may not.
         const first = valueWriter.get(key);
-        if (first !== undefined) throw conflict(key, first, task.node, step);
-        valueWriter.set(key, task.node);
+        if (first !== undefined && first.taskId !== task.taskId)
+          throw conflict(key, first.node, task.node, step);
+        valueWriter.set(key, task);
         state[key] = update;
       } else {
         state[key] = channel.reduce(state[key], update);

@@ -93,7 +93,7 @@ export interface CompensationContext {
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a node written `(s) => { … }` returns void and means "no update".
-export type NodeReturn<U> = U | Command<U> | undefined | void;
+export type NodeReturn<U> = U | Command<U> | ReadonlyArray<U | Command<U>> | undefined | void;
 
 export type NodeFunction<S, U> = (state: S, ctx: NodeContext) => NodeReturn<U> | Promise<NodeReturn<U>>;
 
@@ -109,6 +109,12 @@ export interface NodeOptions<S, U> {
   compensateRetry?: RetryPolicy;
   /** Nodes this node may `goto` through a `Command` (for validation and drawing). */
   ends?: readonly string[];
+  /**
+   * Run only once nothing else is pending in the run: a deferred node triggered while other tasks
+   * are still to run waits for them (and whatever they trigger), so it follows uneven fan-outs
+   * without a hand-written join.
+   */
+  defer?: boolean;
 }
 
 /** What a router may return. */
