@@ -133,7 +133,8 @@ describe("writes", () => {
     expect(unknown.error).toMatchObject({ code: "NODE_FAILED", node: "bad" });
     expect(unknown.error?.message).toContain('Node "bad" wrote unknown state key "oops"');
     const array = await build(() => [1, 2]).run({});
-    expect(array.error?.message).toContain('Node "bad" returned an array; return an object of state keys');
+    // A list is a list of updates (see composition.test.ts); its items must be updates.
+    expect(array.error?.message).toContain('Node "bad" returned a number; return an object of state keys');
   });
 
   it("treat an undefined or null return as no write", async () => {
