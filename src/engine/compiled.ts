@@ -40,7 +40,8 @@ import {
   TERMINAL_STATUSES,
 } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
-import { routingTable } from "./routing.js";
+import { nextTasks, routingTable } from "./routing.js";
+import { breakpointsOf } from "./breakpoints.js";
 import { readHistory } from "./run-history.js";
 import { watchRun } from "./run-watch.js";
 import { type SignalOptions, signalRun } from "./signal-run.js";
@@ -60,6 +61,10 @@ export interface CompileOptions {
   stepLimit?: number;
   /** Graph-wide retry policy for nodes that set none. */
   retry?: RetryPolicy;
+  /** Static breakpoints: pause before a step running any of these nodes (`resume` continues past). */
+  interruptBefore?: readonly string[];
+  /** Pause after a step that ran any of these nodes. */
+  interruptAfter?: readonly string[];
 }
 
 export interface RunOptions {
@@ -84,6 +89,9 @@ export interface RunOptions {
    * for an in-memory store, which no other process can reach); 0 returns at once.
    */
   hold?: number;
+  /** This run's breakpoints, instead of the graph's (see `CompileOptions.interruptBefore`). */
+  interruptBefore?: readonly string[];
+  interruptAfter?: readonly string[];
 }
 
 export interface ResumeOptions {
@@ -110,6 +118,21 @@ export interface ResumeOptions {
   leaseMs?: number;
   /** As for `run`: keep waiting here for a run that sleeps or waits again (default 60 s). */
   hold?: number;
+  /** Breakpoints for the rest of the run, instead of the graph's. */
+  interruptBefore?: readonly string[];
+  interruptAfter?: readonly string[];
+  /**
+   * Change the state before continuing (a run paused at a breakpoint): applied through the
+   * reducers as a step of its own, recorded in the run's history.
+   */
+  update?: Record<string, unknown>;
+}
+
+export interface UpdateStateOptions {
+  /** Apply the update as if this node wrote it: the run continues from that node's edges when resumed. */
+  asNode?: string;
+  /** Who edits, for the run's history (default: the application). */
+  actor?: Actor;
 }
 
 export interface CancelOptions {
@@ -185,6 +208,17 @@ export interface CompiledGraph<C extends ChannelMap> {
    * it. Refused for an unknown or finished run, and for a payload the waiting node's schema rejects.
    */
   signal(runId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<void>;
+  /**
+   * Edit a paused, failed or finished run's state through the reducers, as a step of its own (in
+   * its history with who and when). With `asNode`, as if that node had written it: the run pauses
+   * after it and `resume` continues from its edges. Refused while a live process drives the run,
+   * for keys the state does not have, and while tasks of the run's next step are under way.
+   */
+  updateState(
+    runId: string,
+    update: UpdateOf<C>,
+    options?: UpdateStateOptions,
+  ): Promise<RunSnapshot<StateOf<C>>>;
   toMermaid(): string;
 }
 
@@ -213,6 +247,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       'No default store is registered; pass compile({ store }) or import from "baton"',
     );
   }
+  breakpointsOf(spec, {}, options, "compile");
   const engine: Engine = {
     name: options.name ?? "graph",
     definition,
@@ -343,8 +378,10 @@ export function createCompiledGraph<C extends ChannelMap>(
 
   async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
     const writes = validateInput(definition, input);
+    const breaks = breakpointsOf(spec, opts, options, "call");
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
     const seeded = seedOrError(() => seedOf(engine, runId, writes, { taskId: "__input__" }));
+    if (breaks && !(seeded instanceof Error)) seeded.position.breaks = breaks;
     if (opts.startAt !== undefined && !(seeded instanceof Error))
       return startLater(input, runId, seeded, opts);
     // Without a store there is nothing to own: no lease, no owner id.
@@ -493,17 +530,23 @@ export function createCompiledGraph<C extends ChannelMap>(
         { runId },
       );
     }
-    // Everything that can refuse comes first: the answers, then the lease.
+    // Everything that can refuse comes first: the answers, the breakpoints, the update, then the lease.
     const answers = run.status === "interrupted" ? answersFor(run, value) : new Map<string, unknown>();
+    const breaks = breakpointsOf(spec, opts, options, "call");
+    if (opts.update) validateInput(definition, opts.update);
     const lease = newLease(opts);
     const taken = await own(runId, lease, opts.adopt);
     let pos: Position;
     try {
+      if (opts.update) await writeEdit(run, opts.update, undefined, lease.actor);
       pos = await loadPosition(engine, store!, run);
     } catch (error) {
       if (lease.renew) await store!.releaseRun(lease.ownerId, runId);
       throw error;
     }
+    // A run paused before a step continues past that breakpoint, and stops at the next ones.
+    const pausedBefore = run.interrupts?.some((i) => i.breakpoint === "before" && i.step === pos.step + 1);
+    if (breaks) pos.breaks = pausedBefore ? { ...breaks, passBefore: pos.step + 1 } : breaks;
     // A stored failure is final (a crashed run does not get its attempts back); a retry runs it afresh.
     if (retrying) for (const [id, r] of pos.pending ?? []) if (r.status === "failed") pos.pending!.delete(id);
     const by = lease.actor;
@@ -554,6 +597,110 @@ export function createCompiledGraph<C extends ChannelMap>(
       ...(run.error ? { error: run.error } : {}),
     };
     return [ending];
+  }
+
+  /**
+   * Store an edit of the run's state as a step of its own after its last checkpoint: a record of the
+   * update (applied through the reducers) and a checkpoint naming what runs next, in one commit. With
+   * `asNode`, what runs next follows that node's edges; otherwise it is what was next before.
+   */
+  async function writeEdit(
+    run: RunRecord,
+    update: Record<string, unknown>,
+    asNode: string | undefined,
+    by: Actor,
+  ): Promise<number> {
+    const s = store!;
+    const writes = validateInput(definition, update);
+    const [checkpoints, records] = await Promise.all([s.listCheckpoints(run.id), s.listTasks(run.id)]);
+    const last = lastCheckpoint(checkpoints);
+    if (!last)
+      throw new BatonError("RUN_STATE", `Run ${run.id} has no checkpoint to edit yet`, { runId: run.id });
+    const underway = records.filter((r) => r.step === last.step + 1 && r.status !== "failed");
+    if (underway.length > 0)
+      throw new BatonError(
+        "RUN_STATE",
+        `Run ${run.id} has tasks of step ${last.step + 1} under way or waiting (${underway.map((r) => r.taskId).join(", ")}); answer or finish them before editing its state`,
+        { runId: run.id },
+      );
+    const step = last.step + 1;
+    const now = engine.now();
+    const record = {
+      runId: run.id,
+      step,
+      taskId: "__update__",
+      node: "__update__",
+      status: "succeeded" as const,
+      attempts: 1,
+      writes,
+      seq: 0,
+      startedAt: now,
+      finishedAt: now,
+    };
+    const state = stateAt(definition, tasksByStep(records), last.step);
+    applyWrites(definition.channels, state, [record], step);
+    const routed = asNode
+      ? nextTasks(engine.table, [{ node: asNode }], state, last.joins)
+      : { next: last.next, joins: last.joins };
+    const entry: RunHistoryEntry = { type: "state_updated", by, step, update, ...(asNode ? { asNode } : {}) };
+    await writeInOrder(
+      s,
+      (st) => st.putTask(record, log(run.id, entry)),
+      (st) =>
+        st.putCheckpoint({ runId: run.id, step, next: routed.next, joins: routed.joins, createdAt: now }),
+    );
+    return step;
+  }
+
+  async function updateState(
+    runId: string,
+    update: UpdateOf<C>,
+    opts: UpdateStateOptions = {},
+  ): Promise<RunSnapshot<S>> {
+    const run = await requireRun(runId);
+    checkSameWorkflow(run, engine.name);
+    if (opts.asNode !== undefined && !spec.nodes.has(opts.asNode))
+      throw new BatonError(
+        "INPUT_INVALID",
+        `updateState asNode names unknown node "${opts.asNode}" (known: ${[...spec.nodes.keys()].join(", ")})`,
+        { runId },
+      );
+    if (activeRun(runId) || !EDITABLE.has(run.status)) {
+      if (run.owner && run.owner.expiresAt > engine.now()) throw new RunBusyError(runId, run.owner);
+      throw new BatonError(
+        "RUN_STATE",
+        `Run ${runId} is ${run.status}; only interrupted, failed, cancelled or completed runs can be edited`,
+        { runId },
+      );
+    }
+    validateInput(definition, update);
+    const lease = newLease({ ...(opts.actor ? { actor: opts.actor } : {}) });
+    await own(runId, lease);
+    try {
+      const step = await writeEdit(run, update as Record<string, unknown>, opts.asNode, lease.actor);
+      if (opts.asNode) {
+        const paused: InterruptInfo = {
+          taskId: opts.asNode,
+          node: opts.asNode,
+          step,
+          payload: { breakpoint: "after", node: opts.asNode },
+          breakpoint: "after",
+        };
+        await markPaused(runId, paused);
+      }
+    } finally {
+      await store!.releaseRun(lease.ownerId, runId);
+    }
+    return getState(runId);
+  }
+
+  /** After an edit as a node, the run waits for `resume`, as after a breakpoint. */
+  async function markPaused(runId: string, paused: InterruptInfo): Promise<void> {
+    await store!.updateRun(runId, {
+      status: "interrupted",
+      interrupts: [paused],
+      clear: ["error", "waits", "wakeAt"],
+    });
   }
 
   return registerEngine<CompiledGraph<C>>(engine, {
@@ -666,6 +813,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       aborted.abort(reason);
       await execute(runId, pos, { signal: aborted.signal, resumed: true, lease });
     },
+    updateState,
     async signal(runId, name, payload, opts) {
       const run = await requireRun(runId);
       checkSameWorkflow(run, engine.name);
@@ -674,6 +822,9 @@ export function createCompiledGraph<C extends ChannelMap>(
     toMermaid: () => toMermaid(spec),
   });
 }
+
+/** Runs whose state `updateState` may edit: stopped, with nothing under way. */
+const EDITABLE: ReadonlySet<RunStatus> = new Set(["interrupted", "failed", "cancelled", "completed"]);
 
 /** How long a call waits in-process for a run that sleeps or waits, unless told (`hold`). */
 const DEFAULT_HOLD_MS = 60_000;

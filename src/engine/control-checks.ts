@@ -32,7 +32,17 @@ const question = (i: InterruptInfo) => {
  * schema rejects.
  */
 export function answersFor(run: RunRecord, value: unknown): Map<string, unknown> {
-  const waiting = run.interrupts ?? [];
+  // A breakpoint asks nothing: the run just continues past it.
+  const waiting = (run.interrupts ?? []).filter((i) => !i.breakpoint);
+  if (waiting.length === 0) {
+    if (value !== undefined)
+      throw new BatonError(
+        "INPUT_INVALID",
+        `Run ${run.id} paused at a breakpoint and takes no answer; resume it without a value (pass { update } to change its state)`,
+        { runId: run.id },
+      );
+    return new Map();
+  }
   const ids = new Set(waiting.map((i) => i.taskId));
   const keyed =
     isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((k) => ids.has(k));

@@ -57,6 +57,7 @@ export type RunHistoryEntry =
   | (TaskRef & { type: "event_timed_out"; event: string })
   | { type: "event_sent"; event: string; eventSeq: number; by: Actor }
   | { type: "woke"; by: Actor; why: "time" | "event" | "start" }
+  | { type: "state_updated"; by: Actor; step: number; update: unknown; asNode?: string }
   | { type: "cancel_requested"; by: Actor; compensate: boolean }
   | { type: "resumed"; by: Actor; force?: true }
   | { type: "retried"; by: Actor; force?: true }

@@ -4,6 +4,7 @@ import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
 import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { nextTasks, type RoutingTable } from "./routing.js";
+import { type Breakpoints, breakpointPause } from "./breakpoints.js";
 import { compensate } from "./saga.js";
 import { CancelReason, StopReason } from "./signals.js";
 import { runStep, type StepRunner } from "./step-runner.js";
@@ -36,6 +37,8 @@ export interface Position {
   seq: number;
   /** When set, the run failed before and only its compensation is left to do. */
   compensating?: ErrorInfo;
+  /** Static breakpoints of this drive (`interruptBefore`, `interruptAfter`). */
+  breaks?: Breakpoints;
 }
 
 export interface RunOutcome {
@@ -79,6 +82,8 @@ export async function drive(
       return unwind(engine, store, runId, pos, emit, signal, errorInfo(error));
     }
     const tasks = runnable(engine, pos.next);
+    const before = breakpointPause(pos.breaks, "before", tasks, step);
+    if (before) return { status: "interrupted", state: pos.state, interrupts: before, steps: pos.step };
     env.step = step;
     env.state = pos.state;
     emit?.({
@@ -92,6 +97,8 @@ export async function drive(
     pos.pending = undefined;
     const verdict = await settle(engine, store, runId, pos, step, tasks, outcomes, emit, signal);
     if (verdict) return verdict;
+    const after = pos.next.length > 0 ? breakpointPause(pos.breaks, "after", tasks, step) : undefined;
+    if (after) return { status: "interrupted", state: pos.state, interrupts: after, steps: pos.step };
   }
   return { status: "completed", state: pos.state, steps: pos.step };
 }

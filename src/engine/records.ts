@@ -59,6 +59,8 @@ export interface InterruptInfo {
   readonly payload: unknown;
   /** JSON Schema of the answer the node expects (from `interrupt(payload, { schema })`). */
   readonly schema?: unknown;
+  /** A static breakpoint paused the run (before the step, or after it): no answer is expected. */
+  readonly breakpoint?: "before" | "after";
 }
 
 /**

@@ -48,6 +48,8 @@ export function historyLine(e: HistoryEvent): string {
       return `${at}  step ${e.step} ${e.taskId} stopped waiting for event "${e.event}": timed out`;
     case "woke":
       return `${at}  woken by ${who(e.by)} (${e.why === "time" ? "its time came" : e.why === "event" ? "an event came" : "its start time came"})`;
+    case "state_updated":
+      return `${at}  state edited by ${who(e.by)} at step ${e.step}${e.asNode ? ` as node ${e.asNode}` : ""}: ${short(e.update)}`;
     case "run_finished":
       return `${at}  ${TERMINAL_STATUSES.has(e.status) ? "finished" : "stopped,"} ${e.status}${e.error ? `: ${e.error.message}` : ""}`;
   }
