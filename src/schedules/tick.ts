@@ -1,6 +1,6 @@
 import { type RunRecord, TERMINAL_STATUSES } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
-import { cronPlan } from "./cron.js";
+import { type CronPlan, cronPlan } from "./cron.js";
 import { MISSED_AFTER_MS, planTicks } from "./plan-ticks.js";
 import { tickRunId } from "./run-ids.js";
 import type { ScheduleRecord, ScheduleSkip, SkipReason } from "./schedule.js";
@@ -74,12 +74,8 @@ type Report = { [K in keyof TickReport]: TickReport[K][number][] };
 async function tickOne(schedule: ScheduleRecord, options: TickOptions, now: number, report: Report) {
   const { store } = options;
   const expected = schedule.nextAt;
-  const plan = planTicks(
-    cronPlan(schedule.cron, schedule.tz),
-    schedule,
-    now,
-    options.missedAfterMs ?? MISSED_AFTER_MS,
-  );
+  const cron = cronPlan(schedule.cron, schedule.tz);
+  const plan = planTicks(cron, schedule, now, options.missedAfterMs ?? MISSED_AFTER_MS);
   if (!plan || expected === undefined) return;
   const iso = (t: number) => new Date(t).toISOString();
   let lastSkip: ScheduleSkip | undefined;
@@ -92,7 +88,7 @@ async function tickOne(schedule: ScheduleRecord, options: TickOptions, now: numb
       count: plan.missed.count,
     });
   }
-  let previous = schedule.lastRunId ? await store.getRun(schedule.lastRunId) : undefined;
+  let previous = schedule.overlap === "skip" ? await previousRuns(store, schedule, cron, plan.start) : [];
   let lastRunId: string | undefined;
   let workflow: { name: string; hash: string } | undefined;
   for (const tick of plan.start) {
@@ -101,7 +97,7 @@ async function tickOne(schedule: ScheduleRecord, options: TickOptions, now: numb
     let run = await store.getRun(runId);
     let created = false;
     if (!run) {
-      if (schedule.overlap === "skip" && unfinished(previous)) {
+      if (schedule.overlap === "skip" && previous.some(unfinished)) {
         lastSkip = { tick, reason: "overlap", count: 1 };
         report.skipped.push({ schedule: schedule.name, tick: iso(tick), reason: "overlap", count: 1 });
         continue;
@@ -117,7 +113,7 @@ async function tickOne(schedule: ScheduleRecord, options: TickOptions, now: numb
         createdBy: { via: "schedule", who: schedule.name },
       }));
     }
-    previous = run;
+    previous = [run];
     lastRunId = runId;
     report.started.push({ schedule: schedule.name, tick: iso(tick), runId, created });
   }
@@ -130,5 +126,24 @@ async function tickOne(schedule: ScheduleRecord, options: TickOptions, now: numb
   if (!moved) report.raced.push(schedule.name);
 }
 
+/**
+ * The runs an overlap check looks at: the schedule's last run, and the run of the tick just before
+ * this pass's first, which a racing process may have started after this one read the schedule.
+ */
+async function previousRuns(
+  store: Store,
+  schedule: ScheduleRecord,
+  cron: CronPlan,
+  ticks: readonly number[],
+): Promise<RunRecord[]> {
+  const before = ticks[0] === undefined ? undefined : cron.latestBefore(1, ticks[0])[0];
+  const ids = new Set([
+    schedule.lastRunId,
+    before === undefined ? undefined : tickRunId(schedule.name, before),
+  ]);
+  const runs = await Promise.all([...ids].map((id) => (id ? store.getRun(id) : undefined)));
+  return runs.filter((r) => r !== undefined);
+}
+
 /** A run that has not finished yet: pending, running, sleeping, waiting, interrupted, compensating. */
-const unfinished = (run: RunRecord | undefined) => run !== undefined && !TERMINAL_STATUSES.has(run.status);
+const unfinished = (run: RunRecord) => !TERMINAL_STATUSES.has(run.status);

@@ -83,6 +83,22 @@ export function tickSemantics(open: () => Promise<Store>): void {
     expect((await tick(t)).started.map((s) => s.runId)).toEqual([`skipper:${iso(t)}`]);
   });
 
+  it("overlap skip also sees the previous tick's run when a racing pass started it after all", async () => {
+    await add("stale", { overlap: "skip" });
+    await finish((await tick(T0 + MINUTE)).started[0]!.runId);
+    // One pass skipped T0+2m (the last run looked unfinished) and moved on; a racing pass, reading
+    // the last run a moment later as finished, started T0+2m's run. The schedule's last run is stale.
+    const raced = `stale:${iso(T0 + 2 * MINUTE)}`;
+    await store.createRun({ id: raced, graph: "report", graphHash: "h", status: "pending", input: {} });
+    await store.setScheduleTicked("stale", T0 + 2 * MINUTE, {
+      nextAt: T0 + 3 * MINUTE,
+      lastTickAt: T0 + 2 * MINUTE,
+    });
+    const report = await tick(T0 + 3 * MINUTE);
+    expect(report.started).toEqual([]);
+    expect(report.skipped.map((s) => s.reason)).toEqual(["overlap"]);
+  });
+
   it("overlap allow: a tick starts its run beside the unfinished one", async () => {
     await add("allower", { overlap: "allow" });
     await tick(T0 + MINUTE);
