@@ -31,9 +31,12 @@ export async function runStep(
     if (isFinal(record)) outcomes[i] = storedOutcome(record)!;
     else pending.push(i);
   }
+  // Each task's record is written the moment it finishes; with a store that keeps write order the
+  // step waits for those writes only at its end, with its checkpoint (see `settle`).
+  const issue = env.store?.ordersWrites === true ? ("issue" as const) : false;
   const start = (i: number) => {
     const task = tasks[i]!;
-    return runTask(env, nodes.get(task.node)!, task, stored?.get(task.id)).then((o) => {
+    return runTask(env, nodes.get(task.node)!, task, stored?.get(task.id), issue).then((o) => {
       outcomes[i] = o;
     });
   };

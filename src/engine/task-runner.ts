@@ -45,6 +45,12 @@ export type TaskOutcome =
        * also stores the step's checkpoint.
        */
       unsaved?: true;
+      /**
+       * The record's write, issued when the task finished but not waited for (`runTask(…, "issue")`):
+       * the step waits for it with its checkpoint, which a store that keeps write order may then
+       * commit in the same transaction.
+       */
+      saving?: Promise<void>;
     }
   | { kind: "failed"; record: TaskRecord; error: Error }
   | { kind: "interrupted"; record: TaskRecord; payload: unknown; schema?: unknown }
@@ -87,7 +93,7 @@ export async function runTask(
   node: NodeSpec,
   task: TaskSpec,
   previous: TaskRecord | undefined,
-  defer = false,
+  defer: boolean | "issue" = false,
 ): Promise<TaskOutcome> {
   let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
   const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
@@ -135,7 +141,11 @@ export async function runTask(
       // it is its attempt's history entry (see `readHistory`), so the hot path writes one row.
       // Entries its durable calls left (an event received) go with it, at once.
       const entries = logged.length ? drain() : undefined;
-      if (env.store && (!defer || entries)) await env.store.putTask(record, entries);
+      let saving: Promise<void> | undefined;
+      if (env.store && defer === "issue") {
+        saving = env.store.putTask(record, entries);
+        saving.catch(() => undefined); // the step awaits it; meanwhile a failure is not unhandled
+      } else if (env.store && (!defer || entries)) await env.store.putTask(record, entries);
       env.emit?.({
         type: "node_succeeded",
         runId: env.runId,
@@ -147,6 +157,7 @@ export async function runTask(
         durationMs: finishedAt - startedAt,
         update: Object.fromEntries(result.writes),
       });
+      if (saving) return { kind: "finished", record, saving };
       return env.store && defer && !entries
         ? { kind: "finished", record, unsaved: true }
         : { kind: "finished", record };

@@ -51,7 +51,12 @@ export class CommitLanes {
     while (lane.pending.length > 0) {
       const batch = lane.pending;
       lane.pending = [];
-      await this.commit(batch);
+      try {
+        await this.commit(batch);
+      } catch (error) {
+        // Never leave a lane stuck: its run's later writes would wait forever.
+        for (const p of batch) p.reject(storeError(p.statement.op, error));
+      }
     }
     this.lanes.delete(key);
   }
