@@ -162,6 +162,44 @@ describe("timeline from the run history", () => {
     expect(tl.marks.find((m) => m.type === "interrupt_answered")!.label).toContain("approved by dana (api)");
   });
 
+  it("draws a durable sleep as waiting between the attempt that slept and the one that woke", async () => {
+    const d = await detailOf("mini-saga", {});
+    const t0 = d.run.createdAt;
+    const ref = { runId: d.run.id, step: 1, taskId: "reserve", node: "reserve" };
+    const history = [
+      d.history[0]!,
+      {
+        ...ref,
+        seq: 2,
+        at: t0 + 10,
+        type: "attempt",
+        attempt: 1,
+        startedAt: t0,
+        finishedAt: t0 + 10,
+        outcome: "waiting",
+      },
+      { ...ref, seq: 3, at: t0 + 10, type: "wait_started", kind: "sleep", until: t0 + 500 },
+      {
+        ...ref,
+        seq: 4,
+        at: t0 + 510,
+        type: "attempt",
+        attempt: 1,
+        startedAt: t0 + 500,
+        finishedAt: t0 + 510,
+        outcome: "succeeded",
+      },
+    ];
+    const tl = timeline({ ...d, history } as unknown as RunDetail);
+    const reserve = tl.rows.find((r) => r.node === "reserve")!;
+    expect(reserve.bars.map((b) => [b.kind, b.start - t0, b.end - t0])).toEqual([
+      ["interrupted", 0, 10],
+      ["waiting", 10, 500],
+      ["succeeded", 500, 510],
+    ]);
+    expect(reserve.bars[1]!.note).toContain("reserve sleeps until");
+  });
+
   it("draws entries of kinds it does not know as generic marks", async () => {
     const d = await detailOf("mini-saga", {});
     const odd = {

@@ -34,6 +34,20 @@ export function describeEntry(e: HistoryEvent): string {
       const word = v === true ? "approved" : v === false ? "rejected" : "answered";
       return `${word} by ${actorText(e.by)}: ${brief(e.value, 120)}`;
     }
+    case "wait_started": {
+      const until = e.until !== undefined ? ` until ${new Date(e.until).toISOString()}` : "";
+      return e.kind === "sleep"
+        ? `${e.taskId} sleeps${until}`
+        : `${e.taskId} waits for event "${e.event ?? "?"}"${until}`;
+    }
+    case "event_received":
+      return `${e.taskId} received event "${e.event}" (#${e.eventSeq})`;
+    case "event_timed_out":
+      return `${e.taskId} stopped waiting for "${e.event}": timed out`;
+    case "event_sent":
+      return `event "${e.event}" sent by ${actorText(e.by)}`;
+    case "woke":
+      return `woke (${e.why}) by ${actorText(e.by)}`;
     case "cancel_requested":
       return `cancel requested by ${actorText(e.by)}${e.compensate ? ", undoing completed steps" : ""}`;
     case "resumed":

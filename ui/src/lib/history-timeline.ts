@@ -98,7 +98,7 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
     }
     return r;
   };
-  const pendingWait = new Map<string, { start: number }>();
+  const pendingWait = new Map<string, { start: number; note?: string }>();
   for (const e of detail.history) {
     const text = describeEntry(e);
     switch (e.type) {
@@ -106,6 +106,7 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
         if (isSeed(e.node, e.step)) break;
         const r = row(taskSeed(e.step, e.taskId, e.node, e.input));
         closeBackoff(r, e.startedAt);
+        closeWait(r, pendingWait, e.startedAt);
         // A task resumed after a wait keeps its first start on record: its attempt began after the wait.
         const waited = Math.max(-Infinity, ...r.bars.filter((b) => b.kind === "waiting").map((b) => b.end));
         const startedAt = Math.min(Math.max(e.startedAt, waited), e.finishedAt);
@@ -136,6 +137,23 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
         marks.push(mark(e, text, key, "other"));
         break;
       }
+      case "wait_started": {
+        const key = taskKey(e.step, e.taskId);
+        row(taskSeed(e.step, e.taskId, e.node));
+        pendingWait.set(key, { start: e.at, note: text });
+        break;
+      }
+      case "event_received":
+      case "event_timed_out": {
+        closeWait(row(taskSeed(e.step, e.taskId, e.node)), pendingWait, e.at);
+        marks.push(
+          mark(e, text, taskKey(e.step, e.taskId), e.type === "event_received" ? "action" : "other"),
+        );
+        break;
+      }
+      case "event_sent":
+        marks.push(mark(e, text, undefined, "action"));
+        break;
       case "interrupt_answered": {
         const key = taskKey(e.step, e.taskId);
         const r = row(taskSeed(e.step, e.taskId, e.node));
@@ -191,7 +209,7 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
       start: wait.start,
       end: Math.max(wait.start, openEnd),
       open: true,
-      note: "waiting for input",
+      note: wait.note ?? "waiting for input",
     });
   }
   if (run.status === "running") addRunning(detail, now, row);
@@ -230,6 +248,19 @@ const taskSeed = (step: number, taskId: string, node: string, input?: unknown): 
   ...(input !== undefined ? { input } : {}),
 });
 
+/** A sleep or event wait ends when its event came, it timed out, or the task ran again. */
+function closeWait(r: TimelineRow, pending: Map<string, { start: number; note?: string }>, at: number): void {
+  const wait = pending.get(r.key);
+  if (!wait || r.group !== "task") return;
+  pending.delete(r.key);
+  r.bars.push({
+    kind: "waiting",
+    start: wait.start,
+    end: Math.max(wait.start, at),
+    note: wait.note ?? "waited",
+  });
+}
+
 /** A backoff drawn up to its due time ends where the next attempt really started. */
 function closeBackoff(r: TimelineRow, startedAt: number): void {
   const last = r.bars.at(-1);
@@ -245,6 +276,7 @@ function attemptKind(outcome: string, error: ErrorInfo | undefined): BarKind {
     case "continued":
       return "continued";
     case "interrupted":
+    case "waiting":
       return "interrupted";
     case "cancelled":
       return "cancelled";
