@@ -75,6 +75,7 @@ export function program(setCode: (code: number) => void): Command {
       .option("--input-file <file>", "read the input JSON from a file")
       .option("--query <text>", "free-text query for workflows that take one")
       .option("--run-id <id>", "your own run id (starting the same id twice returns the same run)")
+      .option("--thread <id>", "continue this thread: start from the state its last run ended with")
       .addOption(db())
       .addOption(config())
       .addOption(json())
@@ -164,11 +165,12 @@ export function program(setCode: (code: number) => void): Command {
       .command("runs")
       .description("list runs, newest first")
       .option("--status <status>", "only runs with this status")
+      .option("--thread <id>", "only runs of this thread, newest first")
       .addOption(withDefault("--limit <n>", "at most n runs", "20"))
       .addOption(db())
       .addOption(json())
       .action(act(async (o) => (await import("./commands/inspect.js")).runsCommand(o))),
-    ["runs", "runs --status interrupted --limit 5", "runs --json | jq '.[].runId'"],
+    ["runs", "runs --status interrupted --limit 5", "runs --thread chat-42", "runs --json | jq '.[].runId'"],
   );
   help(
     p

@@ -48,7 +48,7 @@ import { type SignalOptions, signalRun } from "./signal-run.js";
 import { CancelReason, StopReason } from "./signals.js";
 import type { StepRunner } from "./step-runner.js";
 import { type Store, writeInOrder } from "./store.js";
-import { applyWrites } from "./writes.js";
+import { applyWrites, type Write } from "./writes.js";
 
 export interface CompileOptions {
   /** Where runs are kept; default: the SQLite file `.baton/baton.db` (or `BATON_DB`). `false`: keep nothing. */
@@ -92,6 +92,12 @@ export interface RunOptions {
   /** This run's breakpoints, instead of the graph's (see `CompileOptions.interruptBefore`). */
   interruptBefore?: readonly string[];
   interruptAfter?: readonly string[];
+  /**
+   * Continue a thread (a conversation): the run starts from the state the thread's last run had at
+   * its last checkpoint, with `input` applied through the reducers. Whatever that run left pending
+   * (paused, failed) stays with it; the new run starts from START.
+   */
+  threadId?: string;
 }
 
 export interface ResumeOptions {
@@ -186,7 +192,8 @@ export interface CompiledGraph<C extends ChannelMap> {
   resume(runId: string, value?: unknown, options?: ResumeOptions): Promise<RunResult<StateOf<C>>>;
   /** Run a failed or cancelled run again from its last checkpoint; its history is kept. */
   retry(runId: string, options?: Omit<ResumeOptions, "retry">): Promise<RunResult<StateOf<C>>>;
-  getState(runId: string): Promise<RunSnapshot<StateOf<C>>>;
+  /** A run's state, or (`{ threadId }`) that of the thread's last run. */
+  getState(runId: string | { threadId: string }): Promise<RunSnapshot<StateOf<C>>>;
   history(runId: string): Promise<HistoryEntry<StateOf<C>>[]>;
   /** Everything that happened to the run, in the order it was recorded (append-only). */
   events(runId: string, page?: HistoryPage): Promise<HistoryEvent[]>;
@@ -377,10 +384,15 @@ export function createCompiledGraph<C extends ChannelMap>(
   }
 
   async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
-    const writes = validateInput(definition, input);
+    const given = validateInput(definition, input);
     const breaks = breakpointsOf(spec, opts, options, "call");
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
-    const seeded = seedOrError(() => seedOf(engine, runId, writes, { taskId: "__input__" }));
+    const thread = opts.threadId === undefined ? undefined : await threadStart(opts.threadId, given);
+    const seeded = seedOrError(() =>
+      thread
+        ? seedOf(engine, runId, thread, { taskId: "__input__", mode: "set" })
+        : seedOf(engine, runId, given, { taskId: "__input__" }),
+    );
     if (breaks && !(seeded instanceof Error)) seeded.position.breaks = breaks;
     if (opts.startAt !== undefined && !(seeded instanceof Error))
       return startLater(input, runId, seeded, opts);
@@ -397,6 +409,7 @@ export function createCompiledGraph<C extends ChannelMap>(
         ...(opts.queue ? { queue: opts.queue } : {}),
         owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
         createdBy: lease.actor,
+        ...(opts.threadId !== undefined ? { thread: opts.threadId } : {}),
         ...firstRecords(seeded),
       });
       if (!isNew) {
@@ -425,6 +438,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       input,
       wakeAt: at,
       ...(opts.queue ? { queue: opts.queue } : {}),
+      ...(opts.threadId !== undefined ? { thread: opts.threadId } : {}),
       createdBy: opts.actor ?? APP_ACTOR,
       ...firstRecords(seeded),
     });
@@ -459,7 +473,36 @@ export function createCompiledGraph<C extends ChannelMap>(
     };
   }
 
-  async function getState(runId: string): Promise<RunSnapshot<S>> {
+  /**
+   * A thread's next run starts from its last run's state (at that run's last checkpoint) with the
+   * new input applied through the reducers: the seed writes, as a fork's (`set`). A new thread
+   * starts from the input alone (undefined).
+   */
+  async function threadStart(threadId: string, given: readonly Write[]): Promise<Write[] | undefined> {
+    if (typeof threadId !== "string" || threadId.trim() === "")
+      throw new BatonError("INPUT_INVALID", "threadId must be a non-empty string");
+    const [last] = await requireStore("A thread").listRuns({ thread: threadId, limit: 1 });
+    if (!last) return undefined;
+    if (last.graph !== engine.name)
+      throw new BatonError(
+        "RUN_CONFLICT",
+        `Thread "${threadId}" belongs to workflow "${last.graph}", not "${engine.name}"; use another thread id`,
+        { runId: last.id },
+      );
+    const state = (await getState(last.id)).state as Record<string, unknown>;
+    applyWrites(definition.channels, state, [{ taskId: "__input__", node: "__input__", writes: given }], 0);
+    // Undefined values stay out: JSON stores cannot tell them from null, and absent means initial.
+    return Object.entries(state).filter(([, v]) => v !== undefined);
+  }
+
+  async function getState(which: string | { threadId: string }): Promise<RunSnapshot<S>> {
+    let runId: string;
+    if (typeof which === "string") runId = which;
+    else {
+      const [last] = await requireStore("Reading a thread").listRuns({ thread: which.threadId, limit: 1 });
+      if (!last) throw new BatonError("RUN_NOT_FOUND", `No run on thread "${which.threadId}"`);
+      runId = last.id;
+    }
     const run = await requireRun(runId);
     const [checkpoints, records] = await Promise.all([
       store!.listCheckpoints(runId),

@@ -100,6 +100,8 @@ export interface RunRecord {
   readonly cancelRequested?: { compensate: boolean };
   /** The run this one was forked from, and at which step. */
   readonly parent?: { runId: string; step: number };
+  /** The thread (conversation) the run belongs to: it started from the thread's last state. */
+  readonly thread?: string;
   /** Whoever holds (or last held, if it never let go) the run's lease. */
   readonly owner?: RunOwner;
   /** Who started the run (CLI, API, worker, fork…), as its history's first entry says. */
@@ -123,6 +125,7 @@ export interface NewRun {
   readonly input: unknown;
   readonly queue?: string;
   readonly parent?: { runId: string; step: number };
+  readonly thread?: string;
   /** A `pending` run starts at this time (epoch ms), not before. */
   readonly wakeAt?: number;
   /** Take the run's lease in the same write: the process creating the run drives it. */

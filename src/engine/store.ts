@@ -50,6 +50,8 @@ export interface RunFilter {
   graph?: string;
   /** Runs forked from this run. */
   parent?: string;
+  /** Runs of this thread. */
+  thread?: string;
   limit?: number;
 }
 

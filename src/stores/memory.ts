@@ -118,7 +118,8 @@ export class MemoryStore implements Store {
         (r) =>
           (!statuses || statuses.includes(r.status)) &&
           (!filter.graph || r.graph === filter.graph) &&
-          (!filter.parent || r.parent?.runId === filter.parent),
+          (!filter.parent || r.parent?.runId === filter.parent) &&
+          (!filter.thread || r.thread === filter.thread),
       )
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, filter.limit ?? 100);

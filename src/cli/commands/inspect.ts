@@ -67,7 +67,7 @@ const STATUSES: readonly RunStatus[] = [
 
 /** `baton runs`: the latest runs, newest first. */
 export async function runsCommand(
-  options: RuntimeOptions & { status?: string; limit?: string; json?: boolean },
+  options: RuntimeOptions & { status?: string; thread?: string; limit?: string; json?: boolean },
 ): Promise<number> {
   if (options.status && !STATUSES.includes(options.status as RunStatus))
     throw new UsageError(`--status must be one of ${STATUSES.join(", ")}`);
@@ -75,6 +75,7 @@ export async function runsCommand(
   return withRuntime({ ...options, lazyConfig: true }, async (rt) => {
     const runs = await rt.store.listRuns({
       ...(options.status ? { status: options.status as RunStatus } : {}),
+      ...(options.thread !== undefined ? { thread: options.thread } : {}),
       limit,
     });
     if (options.json) {

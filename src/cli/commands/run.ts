@@ -12,6 +12,8 @@ import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
 
 export interface RunCommandOptions extends RuntimeOptions, InputOptions {
   runId?: string;
+  /** Continue this thread (conversation): start from its last run's state. */
+  thread?: string;
   json?: boolean;
 }
 
@@ -34,6 +36,7 @@ export async function runCommand(ref: string, options: RunCommandOptions): Promi
     try {
       const result = await workflow.graph.run(runInput(workflow, input, options.query), {
         ...(options.runId ? { runId: options.runId } : {}),
+        ...(options.thread !== undefined ? { threadId: options.thread } : {}),
         onEvent: listener(options),
         signal: stop.signal,
         actor: cliActor(),

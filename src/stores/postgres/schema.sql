@@ -67,6 +67,34 @@ ALTER TABLE baton.compensations ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTIT
 );
 
 --
+-- Name: events; Type: TABLE; Schema: baton; Owner: -
+--
+
+CREATE TABLE baton.events (
+    seq bigint NOT NULL,
+    run_id text NOT NULL,
+    name text NOT NULL,
+    payload jsonb,
+    sent_at timestamp with time zone NOT NULL,
+    sent_by jsonb,
+    consumer text,
+    timeout boolean DEFAULT false NOT NULL
+);
+
+--
+-- Name: events_seq_seq; Type: SEQUENCE; Schema: baton; Owner: -
+--
+
+ALTER TABLE baton.events ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME baton.events_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: history; Type: TABLE; Schema: baton; Owner: -
 --
 
@@ -140,7 +168,10 @@ CREATE TABLE baton.runs (
     owner_since timestamp with time zone,
     submitted boolean DEFAULT false NOT NULL,
     created_by jsonb,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
+    waits jsonb,
+    wake_at timestamp with time zone,
+    thread text,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'sleeping'::text, 'waiting'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
 );
 
 --
@@ -154,6 +185,30 @@ ALTER TABLE baton.runs ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+--
+-- Name: schedules; Type: TABLE; Schema: baton; Owner: -
+--
+
+CREATE TABLE baton.schedules (
+    name text NOT NULL,
+    workflow text NOT NULL,
+    cron text NOT NULL,
+    tz text NOT NULL,
+    input jsonb,
+    overlap text NOT NULL,
+    catch_up integer NOT NULL,
+    paused boolean DEFAULT false NOT NULL,
+    next_at timestamp with time zone,
+    last_tick_at timestamp with time zone,
+    last_run_id text,
+    last_skip jsonb,
+    created_by jsonb,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT schedules_catch_up_check CHECK ((catch_up >= 0)),
+    CONSTRAINT schedules_overlap_check CHECK ((overlap = ANY (ARRAY['skip'::text, 'allow'::text])))
 );
 
 --
@@ -197,8 +252,10 @@ CREATE TABLE baton.tasks (
     history jsonb,
     started_at timestamp with time zone NOT NULL,
     finished_at timestamp with time zone NOT NULL,
+    journal jsonb,
+    wait jsonb,
     CONSTRAINT tasks_mode_check CHECK ((mode = 'set'::text)),
-    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'continued'::text, 'retrying'::text, 'interrupted'::text])))
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['succeeded'::text, 'failed'::text, 'continued'::text, 'retrying'::text, 'interrupted'::text, 'waiting'::text])))
 );
 
 --
@@ -214,6 +271,13 @@ ALTER TABLE ONLY baton.checkpoints
 
 ALTER TABLE ONLY baton.compensations
     ADD CONSTRAINT compensations_pkey PRIMARY KEY (run_id, task_key);
+
+--
+-- Name: events events_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
+--
+
+ALTER TABLE ONLY baton.events
+    ADD CONSTRAINT events_pkey PRIMARY KEY (seq);
 
 --
 -- Name: history history_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
@@ -251,6 +315,13 @@ ALTER TABLE ONLY baton.runs
     ADD CONSTRAINT runs_seq_key UNIQUE (seq);
 
 --
+-- Name: schedules schedules_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
+--
+
+ALTER TABLE ONLY baton.schedules
+    ADD CONSTRAINT schedules_pkey PRIMARY KEY (name);
+
+--
 -- Name: step_tasks step_tasks_pkey; Type: CONSTRAINT; Schema: baton; Owner: -
 --
 
@@ -265,6 +336,18 @@ ALTER TABLE ONLY baton.tasks
     ADD CONSTRAINT tasks_pkey PRIMARY KEY (run_id, step, task_id);
 
 --
+-- Name: events_by_consumer; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE UNIQUE INDEX events_by_consumer ON baton.events USING btree (run_id, consumer) WHERE (consumer IS NOT NULL);
+
+--
+-- Name: events_open; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX events_open ON baton.events USING btree (run_id, name) WHERE (consumer IS NULL);
+
+--
 -- Name: history_by_run; Type: INDEX; Schema: baton; Owner: -
 --
 
@@ -277,10 +360,22 @@ CREATE INDEX history_by_run ON baton.history USING btree (run_id, seq);
 CREATE INDEX runs_by_parent ON baton.runs USING btree (parent_run_id) WHERE (parent_run_id IS NOT NULL);
 
 --
+-- Name: runs_by_thread; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX runs_by_thread ON baton.runs USING btree (thread, created_at DESC, seq DESC) WHERE (thread IS NOT NULL);
+
+--
+-- Name: runs_by_wake; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX runs_by_wake ON baton.runs USING btree (wake_at) WHERE (wake_at IS NOT NULL);
+
+--
 -- Name: runs_claimable; Type: INDEX; Schema: baton; Owner: -
 --
 
-CREATE INDEX runs_claimable ON baton.runs USING btree (seq) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text, 'compensating'::text]));
+CREATE INDEX runs_claimable ON baton.runs USING btree (seq) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text, 'compensating'::text, 'sleeping'::text, 'waiting'::text]));
 
 --
 -- Name: runs_created; Type: INDEX; Schema: baton; Owner: -
@@ -305,6 +400,12 @@ CREATE INDEX runs_leased ON baton.runs USING btree (queue, lease_expires_at) WHE
 --
 
 CREATE INDEX runs_status_created ON baton.runs USING btree (status, created_at DESC);
+
+--
+-- Name: schedules_due; Type: INDEX; Schema: baton; Owner: -
+--
+
+CREATE INDEX schedules_due ON baton.schedules USING btree (next_at) WHERE (NOT paused);
 
 --
 -- Name: step_tasks_claimable; Type: INDEX; Schema: baton; Owner: -

@@ -66,7 +66,7 @@ CREATE TABLE runs (
   parent_step INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
-, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT, waits TEXT, wake_at INTEGER);
+, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT, waits TEXT, wake_at INTEGER, thread TEXT);
 
 CREATE INDEX runs_by_created ON runs (created_at);
 
@@ -75,6 +75,8 @@ CREATE INDEX runs_by_graph_created ON runs (graph, created_at);
 CREATE INDEX runs_by_parent ON runs (parent_id) WHERE parent_id IS NOT NULL;
 
 CREATE INDEX runs_by_status_created ON runs (status, created_at);
+
+CREATE INDEX runs_by_thread ON runs (thread, key) WHERE thread IS NOT NULL;
 
 CREATE INDEX runs_by_wake ON runs (wake_at) WHERE wake_at IS NOT NULL;
 

@@ -13,9 +13,10 @@ export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecor
      WHERE ($1::text[] IS NULL OR r.status = ANY($1::text[]))
        AND ($2::text IS NULL OR r.graph = $2::text)
        AND ($4::text IS NULL OR r.parent_run_id = $4::text)
+       AND ($5::text IS NULL OR r.thread = $5::text)
      ORDER BY r.created_at DESC, r.seq DESC
      LIMIT $3`,
-    [statuses, filter.graph || null, Math.max(0, filter.limit ?? 100), filter.parent ?? null],
+    [statuses, filter.graph || null, Math.max(0, filter.limit ?? 100), filter.parent ?? null, filter.thread ?? null],
   );
   return rows.map(runFromRow);
 }

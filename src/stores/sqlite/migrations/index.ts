@@ -3,6 +3,7 @@ import ownershipHistory from "./0002-ownership-history.js";
 import runListIndexes from "./0003-run-list-indexes.js";
 import schedules from "./0004-schedules.js";
 import timeEvents from "./0005-time-events.js";
+import threads from "./0006-threads.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 3, name: "run-list-indexes", sql: runListIndexes },
   { id: 4, name: "schedules", sql: schedules },
   { id: 5, name: "time-events", sql: timeEvents },
+  { id: 6, name: "threads", sql: threads },
 ];

@@ -30,6 +30,7 @@ export interface RunRow {
   cancel_requested: string | null;
   parent_id: string | null;
   parent_step: number | null;
+  thread: string | null;
   owner_id: string | null;
   owner_host: string | null;
   owner_pid: number | null;
@@ -75,8 +76,8 @@ const OWNER_COLUMNS = "owner_id, owner_host, owner_pid, owner_since, lease_expir
 export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step,
-       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, wake_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, wake_at, thread, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
@@ -111,6 +112,7 @@ export function runStatements(db: Database, keys: RunKeys) {
         lease ? 1 : 0,
         toJson(run.createdBy),
         run.wakeAt ?? null,
+        run.thread ?? null,
         now,
         now,
       );
@@ -189,16 +191,18 @@ export function runStatements(db: Database, keys: RunKeys) {
       if (filter.status !== undefined && statuses.length === 0) return [];
       const byGraph = filter.graph !== undefined;
       const byParent = filter.parent !== undefined;
-      const key = `${statuses.length}:${byGraph ? 1 : 0}:${byParent ? 1 : 0}`;
+      const byThread = filter.thread !== undefined;
+      const key = `${statuses.length}:${byGraph ? 1 : 0}:${byParent ? 1 : 0}:${byThread ? 1 : 0}`;
       let statement = lists.get(key);
       if (!statement) {
-        statement = db.prepare(listSql(statuses.length, byGraph, byParent));
+        statement = db.prepare(listSql(statuses.length, byGraph, byParent, byThread));
         lists.set(key, statement);
       }
       const params = [
         ...statuses,
         ...(byGraph ? [filter.graph] : []),
         ...(byParent ? [filter.parent] : []),
+        ...(byThread ? [filter.thread] : []),
         filter.limit ?? 100,
       ];
       return (statement.all(...params) as RunRow[]).map(toRun);
@@ -207,11 +211,12 @@ export function runStatements(db: Database, keys: RunKeys) {
 }
 
 /** Newest first, as every store lists (ties: the later insert); the indexes hold this order. */
-function listSql(statuses: number, byGraph: boolean, byParent: boolean): string {
+function listSql(statuses: number, byGraph: boolean, byParent: boolean, byThread: boolean): string {
   const where: string[] = [];
   if (statuses > 0) where.push(`status IN (${new Array(statuses).fill("?").join(", ")})`);
   if (byGraph) where.push("graph = ?");
   if (byParent) where.push("parent_id = ?");
+  if (byThread) where.push("thread = ?");
   const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   return `SELECT * FROM runs ${clause} ORDER BY created_at DESC, key DESC LIMIT ?`;
 }
@@ -234,6 +239,7 @@ export function toRun(row: RunRow): RunRecord {
   if (row.wake_at !== null) run.wakeAt = row.wake_at;
   if (row.cancel_requested !== null) run.cancelRequested = JSON.parse(row.cancel_requested);
   if (row.parent_id !== null) run.parent = { runId: row.parent_id, step: row.parent_step ?? 0 };
+  if (row.thread !== null) run.thread = row.thread;
   const owner = ownerOf(row);
   if (owner) run.owner = owner;
   if (row.created_by !== null) run.createdBy = JSON.parse(row.created_by);
