@@ -10,6 +10,7 @@ import {
 } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import { activeRun, registerActive } from "./active-runs.js";
+import { breakpointsOf } from "./breakpoints.js";
 import { answersFor, checkSameWorkflow, forkRefused, undoneBefore } from "./control-checks.js";
 import { defaultStore } from "./default-store.js";
 import { registerEngine } from "./engine-registry.js";
@@ -41,7 +42,6 @@ import {
 } from "./records.js";
 import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { nextTasks, routingTable } from "./routing.js";
-import { breakpointsOf } from "./breakpoints.js";
 import { readHistory } from "./run-history.js";
 import { watchRun } from "./run-watch.js";
 import { type SignalOptions, signalRun } from "./signal-run.js";

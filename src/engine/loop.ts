@@ -1,10 +1,10 @@
 import { BatonError, coerceError, type ErrorInfo, errorInfo } from "../errors.js";
 import type { StateDefinition } from "../graph/state.js";
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
+import { type Breakpoints, breakpointPause } from "./breakpoints.js";
 import type { EventListener } from "./events.js";
 import type { Checkpoint, InterruptInfo, RunStatus, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { nextTasks, type RoutingTable } from "./routing.js";
-import { type Breakpoints, breakpointPause } from "./breakpoints.js";
 import { compensate } from "./saga.js";
 import { CancelReason, StopReason } from "./signals.js";
 import { runStep, type StepRunner } from "./step-runner.js";
