@@ -11,13 +11,13 @@ import type {
   TaskRecord,
 } from "../../engine/records.js";
 import type { RunSearch, RunSearchPage } from "../../engine/run-search.js";
+import type { DueFilter, NewEvent, RunFilter, Store, TakenEvent } from "../../engine/store.js";
 import type {
   NewSchedule,
   ScheduleAdvance,
   ScheduleFilter,
   SchedulePatch,
 } from "../../schedules/schedule.js";
-import type { DueFilter, NewEvent, RunFilter, Store, TakenEvent } from "../../engine/store.js";
 import { acquireTakingOverExited } from "../liveness.js";
 import { type ConnectionOptions, connect } from "./connection.js";
 import { migrate } from "./migrate.js";

@@ -16,7 +16,13 @@ export async function listRuns(db: Db, filter: RunFilter = {}): Promise<RunRecor
        AND ($5::text IS NULL OR r.thread = $5::text)
      ORDER BY r.created_at DESC, r.seq DESC
      LIMIT $3`,
-    [statuses, filter.graph || null, Math.max(0, filter.limit ?? 100), filter.parent ?? null, filter.thread ?? null],
+    [
+      statuses,
+      filter.graph || null,
+      Math.max(0, filter.limit ?? 100),
+      filter.parent ?? null,
+      filter.thread ?? null,
+    ],
   );
   return rows.map(runFromRow);
 }
