@@ -4,6 +4,7 @@ import { controlContract } from "./contract/control.js";
 import { durabilityContract } from "./contract/durability.js";
 import { recordContract } from "./contract/records.js";
 import { scheduleContract } from "./contract/schedules.js";
+import { timeEventsContract } from "./contract/time-events.js";
 
 /**
  * The one suite every `Store` must pass: the interface method by method, then the durability
@@ -40,5 +41,6 @@ export function storeContract(
     describe("durability", () => durabilityContract(current));
     describe("run control", () => controlContract(current));
     describe("schedules", () => scheduleContract(current));
+    describe("time and events", () => timeEventsContract(current));
   });
 }
