@@ -1,22 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CompileOptions } from "../../src/engine/compiled.js";
 import type { Store } from "../../src/engine/store.js";
 import { GraphValidationError } from "../../src/errors.js";
-import { MemoryStore } from "../../src/stores/memory.js";
-import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
+import { engineStores } from "../helpers/engine-stores.js";
 import { deferred } from "./helpers.js";
 
-const dir = mkdtempSync(join(tmpdir(), "baton-edit-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-const stores: Array<[string, () => Store]> = [
-  ["memory", () => new MemoryStore()],
-  ["sqlite", () => openSqliteStore(join(dir, `e${++files}.db`))],
-];
+const stores = engineStores("edit");
 
 const State = defineState({ log: append<string>(), count: value(0) });
 

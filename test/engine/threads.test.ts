@@ -1,19 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Store } from "../../src/engine/store.js";
-import { MemoryStore } from "../../src/stores/memory.js";
-import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
+import { engineStores } from "../helpers/engine-stores.js";
 
-const dir = mkdtempSync(join(tmpdir(), "baton-thread-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-const stores: Array<[string, () => Store]> = [
-  ["memory", () => new MemoryStore()],
-  ["sqlite", () => openSqliteStore(join(dir, `t${++files}.db`))],
-];
+const stores = engineStores("thread");
 
 const Chat = defineState({ messages: append<string>(), turns: value(0), ask: value(false) });
 
