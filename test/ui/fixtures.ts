@@ -58,3 +58,22 @@ export function tourGraph(store: Store) {
     .addEdge("visit", END)
     .compile({ store, name: "tour" });
 }
+
+const ParcelState = defineState({
+  parcel: value(""),
+  delivered: value<unknown>(null),
+});
+
+/** START -> ship -> await (waits for the event "delivered", up to a minute) -> END. */
+export function parcelGraph(store: Store) {
+  return new StateGraph(ParcelState)
+    .addNode("ship", () => ({}))
+    .addNode("await", async (_s, c) => {
+      const got = await c.waitForEvent("delivered", { timeoutMs: 60_000 });
+      return { delivered: got.timedOut ? "timed out" : got.payload };
+    })
+    .addEdge(START, "ship")
+    .addEdge("ship", "await")
+    .addEdge("await", END)
+    .compile({ store, name: "parcel" });
+}

@@ -12,6 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NewHistoryEvent } from "../../src/engine/history.js";
 import type { RunStatus } from "../../src/engine/records.js";
+import { startDueRunner } from "../../src/host/due-runner.js";
 import type { RunList } from "../../src/http/api-types.js";
 import { createApp } from "../../src/http/app.js";
 import { staticWorkflows } from "../../src/http/workflows.js";
@@ -20,7 +21,7 @@ import type { SqliteStore } from "../../src/stores/sqlite/store.js";
 import { fillRuns } from "../helpers/generated-runs.js";
 import { approvalGraph, flakyGraph, sagaGraph } from "../http/fixtures.js";
 import { buildUi, done, launch, listen, open, root, shot, waitStatus } from "./browser.js";
-import { reviewGraph, tourGraph } from "./fixtures.js";
+import { parcelGraph, reviewGraph, tourGraph } from "./fixtures.js";
 
 let browser: Browser;
 let uiDir: string;
@@ -269,12 +270,11 @@ describe("operator dashboard", () => {
   }, 60_000);
 
   it("draws statuses and history kinds it does not know as waiting and as plain events", async () => {
-    const hash = (await store.getRun("ui-cancel"))!.graphHash;
     await store.createRun({
       id: "ui-odd",
       graph: "mini-saga",
-      graphHash: hash,
-      status: "sleeping" as RunStatus,
+      graphHash: "h",
+      status: "parked" as RunStatus,
       input: {},
     });
     await store.appendHistory([
@@ -286,12 +286,12 @@ describe("operator dashboard", () => {
       } as unknown as NewHistoryEvent,
     ]);
     const page = await open(browser, `${server.url}/runs/ui-odd`);
-    await waitStatus(page, "sleeping");
+    await waitStatus(page, "parked");
     await page.waitForSelector('[data-testid="timeline-mark"][data-type="sleep_started"]');
     await page.waitForSelector('[data-testid="history-entry"][data-type="sleep_started"].unknown');
     await done(page);
     const list = await open(browser, `${server.url}/`);
-    await list.waitForSelector('[data-testid="count-sleeping"]:has-text("1")');
+    await list.waitForSelector('[data-testid="count-parked"]:has-text("1")');
     await done(list);
   }, 30_000);
 
@@ -397,4 +397,46 @@ describe("the runs page at 100,000 runs", () => {
       await big.close();
     }
   }, 90_000);
+});
+
+describe("runs waiting for an event", () => {
+  it("says what the run waits for, sends the event from the page, and draws the wait", async () => {
+    const own = openSqliteStore(
+      join(mkdtempSync(join(tmpdir(), "baton-wait-ui-")), "runs.db"),
+    ) as SqliteStore;
+    const workflows = staticWorkflows({ parcel: parcelGraph(own) });
+    const app = createApp({ store: own, workflows, uiDir, pollMs: 100 });
+    const runner = startDueRunner({
+      store: own,
+      workflow: (name) => workflows.load(name),
+      pollMs: 100,
+      onEvent: app.control.onEvent,
+      onDriven: (runId, running) => app.control.adopt(runId, running),
+    });
+    const s = await listen(app);
+    try {
+      const res = await fetch(`${s.url}/api/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ workflow: "parcel", runId: "ui-parcel", input: { parcel: "P-1" } }),
+      });
+      expect(res.status).toBe(201);
+      const page = await open(browser, `${s.url}/runs/ui-parcel`);
+      await waitStatus(page, "waiting");
+      await page.waitForSelector('[data-testid="wait"][data-kind="event"]:has-text("delivered")');
+      await page.waitForSelector('[data-testid="timeline-row"][data-node="await"] [data-kind="waiting"]');
+      await page.fill('[data-testid="signal-payload"]', '{"signedBy": "Kim"}');
+      await shot(page, "dashboard-waiting-event.png");
+      await page.click('[data-testid="signal-submit"]');
+      await waitStatus(page, "completed");
+      await expect.poll(() => kinds(page, "await")).toEqual(["interrupted", "waiting", "succeeded"]);
+      expect(await page.textContent('[data-testid="run-output"]')).toContain('"Kim"');
+      await page.waitForSelector('[data-testid="timeline-mark"][data-type="event_received"]');
+      await done(page);
+    } finally {
+      await runner.stop();
+      await s.close();
+      await own.close();
+    }
+  }, 60_000);
 });

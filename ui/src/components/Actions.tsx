@@ -3,6 +3,7 @@ import type { RunAccepted, RunDetail } from "../../../src/http/api-types.js";
 import { ApiError, post } from "../api.js";
 import { dateTime } from "../lib/format.js";
 import { ApprovalForm } from "./ApprovalForm.js";
+import { WaitPanel } from "./WaitPanel.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled", "compensated", "compensation_failed"]);
 
@@ -33,7 +34,7 @@ function said(verb: Verb, r: RunAccepted, what?: string): string {
  * Approve or reject, cancel (optionally undoing), retry and recover, each offered only while the
  * run's state allows it and disabled while a request is in flight or the run already moves that way.
  */
-export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () => void }) {
+export function Actions({ detail, onChange, now }: { detail: RunDetail; onChange: () => void; now: number }) {
   const { run } = detail;
   const id = encodeURIComponent(run.id);
   const [compensate, setCompensate] = useState(false);
@@ -101,6 +102,7 @@ export function Actions({ detail, onChange }: { detail: RunDetail; onChange: () 
             />
           ))
         : null}
+      <WaitPanel detail={detail} now={now} onChange={onChange} />
       <div className="buttons">
         {!TERMINAL.has(run.status) ? (
           <span className="cancel">

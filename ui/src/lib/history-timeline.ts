@@ -98,7 +98,7 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
     }
     return r;
   };
-  const pendingWait = new Map<string, { start: number; note?: string }>();
+  const pendingWait = new Map<string, PendingWait>();
   for (const e of detail.history) {
     const text = describeEntry(e);
     switch (e.type) {
@@ -106,7 +106,10 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
         if (isSeed(e.node, e.step)) break;
         const r = row(taskSeed(e.step, e.taskId, e.node, e.input));
         closeBackoff(r, e.startedAt);
-        closeWait(r, pendingWait, e.startedAt);
+        // The attempt that began a wait leaves it open; a later one ends it (if nothing did before).
+        const open = pendingWait.get(r.key);
+        if (e.outcome !== "waiting" && open?.wait)
+          closeWait(r, pendingWait, e.startedAt > open.start ? e.startedAt : e.finishedAt);
         // A task resumed after a wait keeps its first start on record: its attempt began after the wait.
         const waited = Math.max(-Infinity, ...r.bars.filter((b) => b.kind === "waiting").map((b) => b.end));
         const startedAt = Math.min(Math.max(e.startedAt, waited), e.finishedAt);
@@ -140,7 +143,7 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
       case "wait_started": {
         const key = taskKey(e.step, e.taskId);
         row(taskSeed(e.step, e.taskId, e.node));
-        pendingWait.set(key, { start: e.at, note: text });
+        pendingWait.set(key, { start: e.at, note: text, wait: true });
         break;
       }
       case "event_received":
@@ -153,6 +156,11 @@ export function buildTimeline(detail: RunDetail, now: number, label: (row: RowSe
       }
       case "event_sent":
         marks.push(mark(e, text, undefined, "action"));
+        break;
+      case "woke":
+        // The run woke (its time came, its event arrived, it started): its sleeps are over.
+        for (const [key, w] of [...pendingWait]) if (w.wait) closeWait(rows.get(key)!, pendingWait, e.at);
+        marks.push(mark(e, text, undefined, "owner"));
         break;
       case "interrupt_answered": {
         const key = taskKey(e.step, e.taskId);
@@ -248,8 +256,15 @@ const taskSeed = (step: number, taskId: string, node: string, input?: unknown): 
   ...(input !== undefined ? { input } : {}),
 });
 
+/** A wait still open: for an answer (an interrupt), or for a time or an event (`wait`). */
+interface PendingWait {
+  readonly start: number;
+  readonly note?: string;
+  readonly wait?: true;
+}
+
 /** A sleep or event wait ends when its event came, it timed out, or the task ran again. */
-function closeWait(r: TimelineRow, pending: Map<string, { start: number; note?: string }>, at: number): void {
+function closeWait(r: TimelineRow, pending: Map<string, PendingWait>, at: number): void {
   const wait = pending.get(r.key);
   if (!wait || r.group !== "task") return;
   pending.delete(r.key);

@@ -21,6 +21,7 @@ import { Link, navigate } from "../router.js";
 
 /** Statuses under which the run's clock runs: someone drives it. Others (finished, paused) stand still. */
 const DRIVEN = new Set(["running", "compensating", "pending"]);
+const FINISHED = new Set(["completed", "failed", "cancelled", "compensated", "compensation_failed"]);
 
 /** `weather#0` -> `weather#0 · London` when the Send's payload names something. */
 const rowLabel = (row: RowSeed) => {
@@ -48,7 +49,9 @@ export function RunPage({ runId }: { runId: string }) {
   const connected = useFeed(`${path}/events`, run.refresh);
   const detail = run.data;
   const driven = detail ? DRIVEN.has(detail.run.status) : false;
-  const paused = detail?.run.status === "interrupted";
+  // Paused for a person, a time or an event: the clock stands still, relative times still move.
+  const paused =
+    detail !== undefined && !driven && detail.run.status !== undefined && !FINISHED.has(detail.run.status);
   const now = useNow(driven || paused);
   const timeline = useMemo(() => (detail ? buildTimeline(detail, now, rowLabel) : undefined), [detail, now]);
   const [selected, setSelected] = useState<string | undefined>();
@@ -99,7 +102,7 @@ export function RunPage({ runId }: { runId: string }) {
         <dd data-testid="run-duration">{duration(end - r.createdAt)}</dd>
         {paused ? (
           <>
-            <dt>waiting for input since</dt>
+            <dt>{r.status === "interrupted" ? "waiting for input since" : `${r.status} since`}</dt>
             <dd>
               <RelativeTime at={r.updatedAt} now={now} />
             </dd>
@@ -121,7 +124,7 @@ export function RunPage({ runId }: { runId: string }) {
             : "…"}
         </p>
       ) : null}
-      <Actions detail={detail} onChange={run.refresh} />
+      <Actions detail={detail} onChange={run.refresh} now={now} />
       <ErrorPanel detail={detail} />
       <div className="run-grid">
         <section className="card graph-card">

@@ -19,6 +19,8 @@ import { Link, navigate, replaceQuery } from "../router.js";
 const STATUSES = [
   "running",
   "interrupted",
+  "sleeping",
+  "waiting",
   "completed",
   "failed",
   "cancelled",
