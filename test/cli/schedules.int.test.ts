@@ -37,9 +37,11 @@ describe("baton schedule", () => {
     expect(added.stderr).toMatch(/ticks start runs while `baton worker` or `baton serve` runs on/);
 
     const listed = await baton(["schedule", "list"], { cwd });
-    expect(listed.stdout.split("\n")[0]).toMatch(/^NAME\s+WORKFLOW\s+CRON\s+TZ\s+NEXT\s+LAST RUN\s+POLICY$/);
+    expect(listed.stdout.split("\n")[0]).toMatch(
+      /^NAME\s+WORKFLOW\s+CRON\s+TZ\s+NEXT\s+LAST RUN\s+LAST SKIP\s+POLICY$/,
+    );
     expect(listed.stdout).toMatch(
-      /nightly-saga\s+order-saga\s+0 2 \* \* \*\s+Europe\/Paris\s+\S+Z\s+-\s+allow, catch-up 3/,
+      /nightly-saga\s+order-saga\s+0 2 \* \* \*\s+Europe\/Paris\s+\S+Z\s+-\s+-\s+allow, catch-up 3/,
     );
 
     const paused = await baton(["schedule", "pause", "nightly-saga"], { cwd });

@@ -85,11 +85,11 @@ export async function scheduleListCommand(options: ScheduleOptions): Promise<num
       v.tz,
       v.paused ? "paused" : (v.nextAt ?? "no more ticks"),
       v.lastRun ? `${v.lastRun.id} (${v.lastRun.status ?? "gone"})` : "-",
+      v.lastSkip ? `${v.lastSkip.count} ${v.lastSkip.reason}, last ${v.lastSkip.tick}` : "-",
       `${v.overlap}, catch-up ${v.catchUp}`,
     ]);
-    process.stdout.write(
-      `${table(["NAME", "WORKFLOW", "CRON", "TZ", "NEXT", "LAST RUN", "POLICY"], rows)}\n`,
-    );
+    const header = ["NAME", "WORKFLOW", "CRON", "TZ", "NEXT", "LAST RUN", "LAST SKIP", "POLICY"];
+    process.stdout.write(`${table(header, rows)}\n`);
     return EXIT.ok;
   });
 }
