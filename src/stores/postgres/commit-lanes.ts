@@ -63,6 +63,18 @@ export class CommitLanes {
 
   private async commit(batch: readonly Pending[]): Promise<void> {
     if (batch.length === 1) return settleOne(this.pool, batch[0]!);
+    const units = merged(batch);
+    if (units.length === 1) {
+      const unit = units[0]!;
+      try {
+        const rows = await execute(this.pool, unit.statement);
+        for (const p of unit.members) p.resolve(rows);
+        return;
+      } catch {
+        for (const p of batch) await settleOne(this.pool, p);
+        return;
+      }
+    }
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -73,7 +85,7 @@ export class CommitLanes {
     let results: PromiseSettledResult<Rows>[];
     let broken: Error | undefined;
     try {
-      results = await inOneTransaction(client, batch);
+      results = await inOneTransaction(client, units);
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
       results = [];
@@ -81,12 +93,45 @@ export class CommitLanes {
       client.release(broken);
     }
     if (!broken && results.every((r) => r.status === "fulfilled")) {
-      for (const [i, p] of batch.entries()) p.resolve((results[i] as PromiseFulfilledResult<Rows>).value);
+      for (const [i, unit] of units.entries())
+        for (const p of unit.members) p.resolve((results[i] as PromiseFulfilledResult<Rows>).value);
       return;
     }
     // Rolled back as a whole (or the connection broke): one by one, so only a faulty write fails.
     for (const p of batch) await settleOne(this.pool, p);
   }
+}
+
+/** One statement to run, standing for one write or for several merged ones. */
+interface Unit {
+  readonly statement: Statement;
+  readonly members: readonly Pending[];
+}
+
+/**
+ * Writes of one kind issued back to back (the records of a parallel step's tasks) become one
+ * statement; the order of everything else is kept. Merged writes read no rows back.
+ */
+function merged(batch: readonly Pending[]): Unit[] {
+  const units: Unit[] = [];
+  let run: Pending[] = [];
+  const close = () => {
+    if (run.length === 1) units.push({ statement: run[0]!.statement, members: run });
+    else if (run.length > 1)
+      units.push({
+        statement: run[0]!.statement.merge!.combine(run.map((p) => p.statement.merge!.item)),
+        members: run,
+      });
+    run = [];
+  };
+  for (const p of batch) {
+    const kind = p.statement.merge?.kind;
+    if (kind === undefined || (run.length > 0 && run[0]!.statement.merge!.kind !== kind)) close();
+    if (kind === undefined) units.push({ statement: p.statement, members: [p] });
+    else run.push(p);
+  }
+  close();
+  return units;
 }
 
 async function settleOne(pool: Pool, p: Pending): Promise<void> {
@@ -105,7 +150,7 @@ async function settleOne(pool: Pool, p: Pending): Promise<void> {
  */
 async function inOneTransaction(
   client: PoolClient,
-  batch: readonly Pending[],
+  batch: readonly Unit[],
 ): Promise<PromiseSettledResult<Rows>[]> {
   const pipelined = (client as { pipeline?: boolean }).pipeline === true;
   const run = (s: Statement) => execute(client, s);

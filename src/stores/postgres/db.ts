@@ -74,6 +74,15 @@ export interface Statement {
   readonly text: string;
   readonly values: unknown[];
   readonly name?: string;
+  /**
+   * Statements of one kind issued back to back may be replaced by one (`combine` of their items),
+   * to the same effect; only for writes whose rows nobody reads.
+   */
+  readonly merge?: {
+    readonly kind: string;
+    readonly item: unknown;
+    combine(items: readonly unknown[]): Statement;
+  };
 }
 
 const names = new Map<string, string>();

@@ -3,6 +3,7 @@ import type { TaskRecord } from "../../../engine/records.js";
 import { type Db, execute, prepared, type Statement, ts } from "../db.js";
 import { toJsonText } from "../json-codec.js";
 import { historyInsert } from "./history.js";
+import { putTasksStatement } from "./put-tasks.js";
 
 /** Insert or replace the record of `(runId, step, taskId)`: a task's latest word is its record. */
 export async function putTask(db: Db, r: TaskRecord, history?: readonly NewHistoryEvent[]): Promise<void> {
@@ -12,6 +13,14 @@ export async function putTask(db: Db, r: TaskRecord, history?: readonly NewHisto
 /** `putTask` as one statement, to run alone or in a run's group commit (`CommitLanes`). */
 export function putTaskStatement(db: Db, r: TaskRecord, history?: readonly NewHistoryEvent[]): Statement {
   const insert = taskInsert(db.schema, r, 1);
+  if (!history?.length) {
+    const merge = {
+      kind: `${db.schema}.tasks`,
+      item: r,
+      combine: (items: readonly unknown[]) => putTasksStatement(db, items as TaskRecord[]),
+    };
+    return { ...prepared("putTask", insert.sql, insert.values), merge };
+  }
   // The attempt's history entries ride in the same statement: one round trip, one commit.
   const logged = history?.length ? historyInsert(db.schema, history, 1 + insert.values.length) : undefined;
   return prepared("putTask", `${logged ? `WITH logged AS (${logged.sql}) ` : ""}${insert.sql}`, [
