@@ -203,6 +203,23 @@ describe("operator dashboard", () => {
     await done(page);
   }, 60_000);
 
+  it("shows lineage: a fork links to its parent, and the parent lists its fork", async () => {
+    const page = await open(browser, `${server.url}/runs/ui-tour`);
+    await waitStatus(page, "completed");
+    await page.click('[data-testid="checkpoint-1"]');
+    await page.click("text=Fork a new run from step 1…");
+    await page.fill('[data-testid="fork-update"]', '{"cities": ["Sydney"]}');
+    await page.click('[data-testid="fork-submit"]');
+    await page.waitForSelector('[data-testid="lineage-parent"]:has-text("ui-tour")');
+    await waitStatus(page, "completed");
+    const fork = await page.getAttribute('[data-testid="run-page"]', "data-run-id");
+    expect(await page.textContent('[data-testid="history"]')).toContain("forked from ui-tour at step 1");
+    await page.click('[data-testid="lineage-parent"] a');
+    await page.waitForSelector(`[data-testid="lineage-fork"]:has-text("${fork}")`);
+    await shot(page, "dashboard-lineage.png");
+    await done(page);
+  }, 60_000);
+
   it("finds runs: search, combined filters, pages with totals and counts, sorting; Back in one press", async () => {
     fillRuns(store, 130, Date.now() - 200_000);
     const api = (await (await fetch(`${server.url}/api/runs?limit=1`)).json()) as RunList;
