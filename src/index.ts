@@ -9,6 +9,7 @@ export type {
   WorkflowSource,
 } from "./cluster/index.js";
 export { clusterWorker, fencedStore, LeaseLostError } from "./cluster/index.js";
+export type { BreakpointOptions, Breakpoints } from "./engine/breakpoints.js";
 export type {
   CancelOptions,
   CompiledGraph,
@@ -18,6 +19,7 @@ export type {
   RunOptions,
   RunResult,
   RunSnapshot,
+  UpdateStateOptions,
 } from "./engine/compiled.js";
 export { RunFailedError } from "./engine/compiled.js";
 export { setDefaultStoreProvider } from "./engine/default-store.js";
@@ -38,8 +40,9 @@ export { TERMINAL_STATUSES } from "./engine/records.js";
 export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";
 export { recoverRuns } from "./engine/recover.js";
 export { readHistory } from "./engine/run-history.js";
+export { type SignalOptions, signalRun } from "./engine/signal-run.js";
 export { StopReason } from "./engine/signals.js";
-export type { RunFilter, Store } from "./engine/store.js";
+export type { DueFilter, NewEvent, RunFilter, Store, TakenEvent } from "./engine/store.js";
 export * from "./errors.js";
 export type { GraphOptions } from "./graph/builder.js";
 export { StateGraph } from "./graph/builder.js";
@@ -50,6 +53,7 @@ export { END, START } from "./graph/constants.js";
 export type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./graph/state.js";
 export { defineState } from "./graph/state.js";
 export type * from "./graph/types.js";
+export { type DueRunner, type DueRunnerOptions, startDueRunner } from "./host/due-runner.js";
 export * from "./mcp/index.js";
 export type {
   AddScheduleOptions,

@@ -4,7 +4,7 @@ import type { EventListener } from "../engine/events.js";
 import { BatonError } from "../errors.js";
 import { startDueRunner } from "../host/due-runner.js";
 import { openRuntime } from "../host/runtime.js";
-import { tickSchedules } from "../schedules/tick.js";
+import { schedulePass } from "../host/tick-pass.js";
 import { otelListener } from "../tracing/otel-listener.js";
 import { isLoopbackHost } from "./access.js";
 import { createApp } from "./app.js";
@@ -98,7 +98,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           store: rt.store,
           workflow: (name) => workflows.load(name),
           actor: { via: "worker", who: "baton serve" },
-          onPass: (now) => tickSchedules({ store: rt.store, workflow: scheduleLookup(workflows), now }),
+          onPass: schedulePass(rt.store, scheduleLookup(workflows), (line) =>
+            console.error(`baton serve: ${line}`),
+          ),
           onEvent: baton.control.onEvent,
           onDriven: (runId, done) => baton.control.adopt(runId, done),
           onError: (error, during) => console.error(`baton serve: ${during} failed:`, error),

@@ -59,7 +59,13 @@ export function build(store: Store, mcp?: McpManager) {
     .addNode("fan", (s) => new Command({ update: { total: s.total }, goto: [new Send("summarise", { n: 1 })] }), {
       ends: ["summarise"],
     })
-    .addNode("summarise", (s) => ({ summary: s.notes.join(" + ").toUpperCase() }))
+    .addNode("summarise", async (s, ctx) => {
+      const sent = await ctx.once("send", () => ({ id: 7 }));
+      await ctx.sleep(0);
+      const reply = await ctx.waitForEvent<{ text: string }>("reply", { timeoutMs: 1 });
+      const text: string = reply.timedOut ? "none" : reply.payload.text;
+      return [{ summary: s.notes.join(" + ").toUpperCase() }, { notes: \`\${sent.id} \${text}\` }];
+    }, { defer: true })
     .addEdge(START, "facts")
     .addEdge(START, "opinions")
     .addEdge(["facts", "opinions"], "fan")
@@ -74,6 +80,11 @@ const total: number = result.total;
 const notes: string[] = result.notes;
 const run = await graph.run({ topic: "again" }, { onEvent: (e: RunEvent) => void e.type });
 const status: string = run.status;
+await graph.signal(run.runId, "reply", { text: "hi" }).catch(() => undefined);
+await graph.updateState(run.runId, { topic: "edited" }, { asNode: "fan" }).catch(() => undefined);
+const later = await graph.run({ topic: "later" }, { startAt: new Date(Date.now() + 60_000), hold: 0, threadId: "t" });
+const laterStatus: "pending" | string = later.status;
+console.log(laterStatus);
 const sqlite = openSqliteStore(":memory:");
 await sqlite.close();
 console.log(summary, total, notes, status);

@@ -3,8 +3,8 @@ import { errorEvent, type WorkerEvent } from "../../cluster/events.js";
 import { fencedStore } from "../../cluster/fenced-store.js";
 import { startDueRunner } from "../../host/due-runner.js";
 import { openStoreFor, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
+import { schedulePass } from "../../host/tick-pass.js";
 import { workflowSource } from "../../host/workflow-source.js";
-import { tickSchedules } from "../../schedules/tick.js";
 import { type ClusterStore, isClusterStore } from "../../stores/postgres/cluster-store.js";
 import { otelListener } from "../../tracing/otel-listener.js";
 import type { WorkflowContext } from "../../workflows/types.js";
@@ -64,7 +64,7 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
       store,
       workflow,
       runs: false,
-      onPass: (now) => tickSchedules({ store, workflow, now }),
+      onPass: schedulePass(store, workflow, (line) => process.stderr.write(`baton worker: ${line}\n`)),
       onError: (error, during) => log({ ...errorEvent(during, error), at: Date.now() } as WorkerEvent),
     });
     try {
@@ -106,7 +106,7 @@ async function localRunner(
     leaseMs: settings.leaseMs,
     ...(options.pollMs ? { pollMs: Number(options.pollMs) } : {}),
     recoverCrashed: true,
-    onPass: (now) => tickSchedules({ store: rt.store, workflow, now }),
+    onPass: schedulePass(rt.store, workflow, (line) => say(line, { type: "schedule_failed", line })),
     onEvent: otelListener(),
     onDriven: (runId, done) => {
       say(`run ${runId} woken`, { type: "run_woken", runId });
