@@ -54,6 +54,9 @@ describePg("PostgresStore", () => {
       { version: 2, name: "cluster" },
       { version: 3, name: "cluster-work" },
       { version: 4, name: "ownership-history" },
+      { version: 5, name: "time-events" },
+      { version: 6, name: "threads" },
+      { version: 7, name: "schedules" },
     ]);
     expect(LATEST_VERSION).toBe(4);
     await Promise.all(stores.map((s) => s.close()));
