@@ -31,7 +31,10 @@ export default new StateGraph(State)
 const ledger = (cwd: string) => readFileSync(join(cwd, "ledger.txt"), "utf8").trim().split("\n");
 
 describe.concurrent("inspecting runs", () => {
-  it("runs, show, show --history and show --json describe the runs of this folder", async () => {
+  // Ten real `baton` processes one after another: generous for a loaded CI machine.
+  it("runs, show, show --history and show --json describe the runs of this folder", {
+    timeout: 90_000,
+  }, async () => {
     const cwd = tempDir("inspect");
     const done = await batonJson(
       ["run", "support-router", "--query", "refund please", "--run-id", "r-done"],

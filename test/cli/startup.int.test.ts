@@ -49,8 +49,14 @@ describe.concurrent("commands load only what they use", () => {
       const { packages, own, code } = await loaded(args, cwd);
       expect(code).toBe(0);
       expect([...packages]).toEqual(["commander"]);
-      // Of the host (src/host), only the UsageError class main tells usage errors apart with (no imports).
-      expect(own.sort()).toEqual(["dist/cli/exit.js", "dist/cli/main.js", "dist/host/usage-error.js"]);
+      // The command table (main and its schedule commands) and, of the host (src/host), only the
+      // UsageError class main tells usage errors apart with (no imports).
+      expect(own.sort()).toEqual([
+        "dist/cli/exit.js",
+        "dist/cli/main.js",
+        "dist/cli/schedule-commands.js",
+        "dist/host/usage-error.js",
+      ]);
     }
   });
 
