@@ -58,7 +58,7 @@ describePg("PostgresStore", () => {
       { version: 6, name: "threads" },
       { version: 7, name: "schedules" },
     ]);
-    expect(LATEST_VERSION).toBe(4);
+    expect(LATEST_VERSION).toBe(7);
     await Promise.all(stores.map((s) => s.close()));
   });
 
