@@ -1,7 +1,7 @@
 import { BatonError, coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
 import type { ChannelMap } from "../graph/state.js";
 import type { InterruptOptions, NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
-import { durableCalls } from "./durable-calls.js";
+import { DurableCalls } from "./durable-calls.js";
 import type { EventListener } from "./events.js";
 import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
 import { checkAnswer, interruptSchema } from "./interrupt-schema.js";
@@ -58,6 +58,9 @@ export type TaskOutcome =
   | { kind: "aborted"; reason: string }
   | { kind: "cancelled"; reason: CancelReason | StopReason };
 
+/** The journal as a record field, when the task made durable calls. */
+const kept = (journal: JournalEntry[]) => (journal.length ? { journal: [...journal] } : {});
+
 /** The history entry of one attempt, written with the record it left. */
 function attemptEvent(
   env: TaskEnv,
@@ -98,11 +101,9 @@ export async function runTask(
   let policy: ResolvedRetry | undefined; // resolved on the first failure: most tasks never need it
   const history: AttemptInfo[] = previous?.history ? [...previous.history] : [];
   const resumes = previous?.status === "interrupted" ? (previous.resumes ?? []) : [];
-  // Durable calls' results, kept across attempts and waits (see `durableCalls`).
+  // Durable calls' results, kept across attempts and waits (see `DurableCalls`).
   const journal: JournalEntry[] = previous?.journal ? [...previous.journal] : [];
   const logged: NewHistoryEvent[] = [];
-  const kept = () => (journal.length ? { journal: [...journal] } : {});
-  const drain = () => logged.splice(0);
   let attempt = previous?.status === "retrying" ? previous.attempts : 0;
   if (previous?.nextDueAt !== undefined) await sleep(previous.nextDueAt - env.now(), env.signal);
   const firstStartedAt = previous?.startedAt ?? env.now();
@@ -140,7 +141,7 @@ export async function runTask(
       // No store: no await, no extra microtask. A succeeded record is final and never rewritten:
       // it is its attempt's history entry (see `readHistory`), so the hot path writes one row.
       // Entries its durable calls left (an event received) go with it, at once.
-      const entries = logged.length ? drain() : undefined;
+      const entries = logged.length ? logged.splice(0) : undefined;
       let saving: Promise<void> | undefined;
       if (env.store && defer === "issue") {
         saving = env.store.putTask(record, entries);
@@ -173,7 +174,7 @@ export async function runTask(
     };
     const thrown = result.thrown;
     if (thrown instanceof WaitSignal)
-      return waiting(env, task, base, thrown, history, startedAt, attempt, kept(), drain());
+      return waiting(env, task, base, thrown, history, startedAt, attempt, kept(journal), logged.splice(0));
     if (thrown instanceof InterruptSignal) {
       const record: TaskRecord = {
         ...base,
@@ -183,12 +184,12 @@ export async function runTask(
         resumes,
         seq: 0,
         history,
-        ...kept(),
+        ...kept(journal),
       };
       const schema = interruptSchema(thrown.schema);
       if (env.store)
         await env.store.putTask(record, [
-          ...drain(),
+          ...logged.splice(0),
           attemptEvent(env, task, attempt, startedAt, finishedAt, "interrupted"),
           {
             runId: env.runId,
@@ -242,9 +243,12 @@ export async function runTask(
             seq: 0,
             // A copy: the next attempt appends to `history`, and a store may keep the record as given.
             history: [...history],
-            ...kept(),
+            ...kept(journal),
           },
-          [...drain(), attemptEvent(env, task, attempt, startedAt, finishedAt, "retrying", error, delayMs)],
+          [
+            ...logged.splice(0),
+            attemptEvent(env, task, attempt, startedAt, finishedAt, "retrying", error, delayMs),
+          ],
         );
       env.emit?.({
         type: "node_retrying",
@@ -260,7 +264,7 @@ export async function runTask(
       await sleep(delayMs, env.signal);
       continue;
     }
-    return failed(env, node, task, base, error, history, startedAt, drain());
+    return failed(env, node, task, base, error, history, startedAt, logged.splice(0));
   }
 }
 
@@ -367,16 +371,25 @@ function nodeContext(
   logged: NewHistoryEvent[],
 ): NodeContext {
   let interrupts = 0;
-  const calls = durableCalls(
-    { runId: env.runId, step: env.step, store: env.store, signal, now: env.now, log: (e) => logged.push(e) },
-    task,
-    journal,
-  );
+  // Made on the first durable call only (see `DurableCalls`).
+  let calls: DurableCalls | undefined;
   return {
-    sleep: calls.sleep,
-    sleepUntil: calls.sleepUntil,
-    waitForEvent: calls.waitForEvent,
-    once: calls.once,
+    sleep(ms) {
+      calls ??= new DurableCalls(env, signal, task, journal, logged);
+      return calls.sleep(ms);
+    },
+    sleepUntil(date) {
+      calls ??= new DurableCalls(env, signal, task, journal, logged);
+      return calls.sleepUntil(date);
+    },
+    waitForEvent(name, options) {
+      calls ??= new DurableCalls(env, signal, task, journal, logged);
+      return calls.waitForEvent(name, options);
+    },
+    once(name, fn) {
+      calls ??= new DurableCalls(env, signal, task, journal, logged);
+      return calls.once(name, fn);
+    },
     runId: env.runId,
     node: task.node,
     step: env.step,
