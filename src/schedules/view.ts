@@ -1,21 +1,17 @@
 import type { Actor } from "../engine/history.js";
 import type { RunStatus } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
-import type { OverlapPolicy, ScheduleRecord, SkipReason } from "./schedule.js";
+import type { ScheduleRecord, SkipReason } from "./schedule.js";
 
 /**
  * A schedule as operators read it (`baton schedule list --json`, `GET /api/schedules`, the
  * dashboard): times as ISO 8601, and its last run with that run's status now.
  */
-export interface ScheduleView {
-  readonly name: string;
-  readonly workflow: string;
-  readonly cron: string;
-  readonly tz: string;
-  readonly input: unknown;
-  readonly overlap: OverlapPolicy;
-  readonly catchUp: number;
-  readonly paused: boolean;
+export interface ScheduleView
+  extends Pick<
+    ScheduleRecord,
+    "name" | "workflow" | "cron" | "tz" | "input" | "overlap" | "catchUp" | "paused"
+  > {
   /** The next tick that starts a run (when not paused); null when the expression has no more. */
   readonly nextAt: string | null;
   /** The latest tick handled, whether it started a run or was skipped. */
