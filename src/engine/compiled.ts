@@ -576,12 +576,12 @@ export function createCompiledGraph<C extends ChannelMap>(
     // Everything that can refuse comes first: the answers, the breakpoints, the update, then the lease.
     const answers = run.status === "interrupted" ? answersFor(run, value) : new Map<string, unknown>();
     const breaks = breakpointsOf(spec, opts, options, "call");
-    if (opts.update) validateInput(definition, opts.update);
+    const edit = opts.update ? validateInput(definition, opts.update) : undefined;
     const lease = newLease(opts);
     const taken = await own(runId, lease, opts.adopt);
     let pos: Position;
     try {
-      if (opts.update) await writeEdit(run, opts.update, undefined, lease.actor);
+      if (edit) await writeEdit(run, edit, opts.update!, undefined, lease.actor);
       pos = await loadPosition(engine, store!, run);
     } catch (error) {
       if (lease.renew) await store!.releaseRun(lease.ownerId, runId);
@@ -649,12 +649,12 @@ export function createCompiledGraph<C extends ChannelMap>(
    */
   async function writeEdit(
     run: RunRecord,
-    update: Record<string, unknown>,
+    writes: readonly Write[],
+    update: unknown,
     asNode: string | undefined,
     by: Actor,
   ): Promise<number> {
     const s = store!;
-    const writes = validateInput(definition, update);
     const [checkpoints, records] = await Promise.all([s.listCheckpoints(run.id), s.listTasks(run.id)]);
     const last = lastCheckpoint(checkpoints);
     if (!last)
@@ -716,11 +716,12 @@ export function createCompiledGraph<C extends ChannelMap>(
         { runId },
       );
     }
-    validateInput(definition, update);
+    const writes = validateInput(definition, update);
     const lease = newLease({ ...(opts.actor ? { actor: opts.actor } : {}) });
     await own(runId, lease);
     try {
-      const step = await writeEdit(run, update as Record<string, unknown>, opts.asNode, lease.actor);
+      const step = await writeEdit(run, writes, update, opts.asNode, lease.actor);
+      // After an edit as a node, the run waits for `resume`, as after a breakpoint.
       if (opts.asNode) {
         const paused: InterruptInfo = {
           taskId: opts.asNode,
@@ -729,21 +730,16 @@ export function createCompiledGraph<C extends ChannelMap>(
           payload: { breakpoint: "after", node: opts.asNode },
           breakpoint: "after",
         };
-        await markPaused(runId, paused);
+        await store!.updateRun(runId, {
+          status: "interrupted",
+          interrupts: [paused],
+          clear: ["error", "waits", "wakeAt"],
+        });
       }
     } finally {
       await store!.releaseRun(lease.ownerId, runId);
     }
     return getState(runId);
-  }
-
-  /** After an edit as a node, the run waits for `resume`, as after a breakpoint. */
-  async function markPaused(runId: string, paused: InterruptInfo): Promise<void> {
-    await store!.updateRun(runId, {
-      status: "interrupted",
-      interrupts: [paused],
-      clear: ["error", "waits", "wakeAt"],
-    });
   }
 
   return registerEngine<CompiledGraph<C>>(engine, {
