@@ -27,7 +27,9 @@ export type ErrorCode =
   | "JOURNAL_MISMATCH"
   | "SCHEDULE_INVALID"
   | "SCHEDULE_NOT_FOUND"
-  | "SCHEDULE_EXISTS";
+  | "SCHEDULE_EXISTS"
+  | "CHILD_FAILED"
+  | "WORKFLOW_UNKNOWN";
 
 export interface ErrorContext {
   runId?: string;
@@ -71,8 +73,9 @@ export class NodeTimeoutError extends BatonError {
 
 /** Throw this (or a subclass) from a node to fail it at once, skipping any retries left. */
 export class NonRetryableError extends BatonError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super("NON_RETRYABLE", message, options);
+  constructor(message: string, options: ErrorContext & { cause?: unknown; code?: ErrorCode } = {}) {
+    const { code, ...context } = options;
+    super(code ?? "NON_RETRYABLE", message, context);
   }
 }
 

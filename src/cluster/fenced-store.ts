@@ -11,6 +11,11 @@ import { LeaseLostError } from "./lease-lost.js";
  * The store a worker compiles its workflows with: reads go straight to the cluster store; every
  * write is made under the lease of the code making it (see `fence-scope.ts`) and throws
  * `LeaseLostError` when that lease is gone, so the run stops where it is and stores nothing more.
+ *
+ * A child run a task starts (a subgraph node, `ctx.runChild`) is created and driven by the worker
+ * running that task under the child's own lease, as any process drives a run it started: its
+ * writes are not under the parent's fence (their run is another), and a second driver is kept out
+ * by the child's lease.
  */
 export function fencedStore(store: ClusterStore): Store {
   const scope = (runId: string): FenceScope => {
@@ -21,11 +26,15 @@ export function fencedStore(store: ClusterStore): Store {
   const check = (fence: Fence, written: boolean) => {
     if (!written) throw new LeaseLostError(fence);
   };
+  /** Writes to a run other than the fence's: a child run this worker drives under its own lease. */
+  const own = (s: FenceScope, runId: string) => s.fence.runId !== runId;
   return {
     local: false,
+    workers: true,
     // Each write below reaches the store in the same tick it is issued, so the store's order holds.
     ...(store.ordersWrites ? { ordersWrites: true } : {}),
     createRun(run: NewRun) {
+      if (run.parent?.taskId !== undefined) return store.createRun(run);
       return Promise.reject(
         new BatonError("RUN_STATE", `Workers do not start runs (${run.id}): submit them`, { runId: run.id }),
       );
@@ -47,21 +56,25 @@ export function fencedStore(store: ClusterStore): Store {
     // Unfenced: a wait's event is keyed by the wait itself, so whoever drives the task next takes the same one.
     takeEvent: (runId, name, consumer, timedOut) => store.takeEvent(runId, name, consumer, timedOut),
     async updateRun(runId: string, patch: RunPatch) {
-      const { fence } = scope(runId);
-      check(fence, await store.updateRunFenced(fence, runId, patch));
+      const s = scope(runId);
+      if (own(s, runId)) return store.updateRun(runId, patch);
+      check(s.fence, await store.updateRunFenced(s.fence, runId, patch));
     },
     async putTask(record: TaskRecord, history?: readonly NewHistoryEvent[]) {
       const s = scope(record.runId);
+      if (own(s, record.runId)) return store.putTask(record, history);
       check(s.fence, await store.putTaskFenced(s.fence, record, history));
       if (record.status === "retrying") s.onRetrying?.(record);
     },
     async putCheckpoint(checkpoint: Checkpoint) {
-      const { fence } = scope(checkpoint.runId);
-      check(fence, await store.putCheckpointFenced(fence, checkpoint));
+      const s = scope(checkpoint.runId);
+      if (own(s, checkpoint.runId)) return store.putCheckpoint(checkpoint);
+      check(s.fence, await store.putCheckpointFenced(s.fence, checkpoint));
     },
     async putCompensation(record: CompensationRecord) {
-      const { fence } = scope(record.runId);
-      check(fence, await store.putCompensationFenced(fence, record));
+      const s = scope(record.runId);
+      if (own(s, record.runId)) return store.putCompensation(record);
+      check(s.fence, await store.putCompensationFenced(s.fence, record));
     },
     // Schedules are nobody's lease: tick passes guard themselves (compare-and-set).
     ...scheduleMethods(store),

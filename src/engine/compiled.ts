@@ -11,9 +11,10 @@ import {
 import type { GraphSpec, RetryPolicy } from "../graph/types.js";
 import { activeRun, registerActive } from "./active-runs.js";
 import { breakpointsOf } from "./breakpoints.js";
+import { type ChildGraph, type ChildStart, childNotice } from "./child-runs.js";
 import { answersFor, checkSameWorkflow, forkRefused, undoneBefore } from "./control-checks.js";
 import { defaultStore } from "./default-store.js";
-import { registerEngine } from "./engine-registry.js";
+import { childGraphOf, registerEngine } from "./engine-registry.js";
 import { eventStream } from "./event-stream.js";
 import { type EventListener, type RunEvent, safeEmitter } from "./events.js";
 import {
@@ -32,7 +33,9 @@ import { deliverResume, loadPosition, type Seed, seedOf } from "./position.js";
 import { recordOutcome } from "./record-outcome.js";
 import {
   type InterruptInfo,
+  isChildRun,
   type NewRun,
+  type RunLink,
   type RunOwner,
   type RunRecord,
   type RunStatus,
@@ -44,10 +47,13 @@ import { isFinished, lastCheckpoint, stateAt, tasksByStep } from "./replay.js";
 import { nextTasks, routingTable } from "./routing.js";
 import { readHistory } from "./run-history.js";
 import { watchRun } from "./run-watch.js";
+import { compensate } from "./saga.js";
 import { type SignalOptions, signalRun } from "./signal-run.js";
 import { CancelReason, StopReason } from "./signals.js";
 import type { StepRunner } from "./step-runner.js";
 import { type Store, writeInOrder } from "./store.js";
+import { bindSubgraphs } from "./subgraph.js";
+import { findWorkflow, registerWorkflow } from "./workflow-registry.js";
 import { applyWrites, type Write } from "./writes.js";
 
 export interface CompileOptions {
@@ -242,11 +248,11 @@ export class RunFailedError extends BatonError {
 
 export function createCompiledGraph<C extends ChannelMap>(
   definition: StateDefinition<C>,
-  spec: GraphSpec,
+  given: GraphSpec,
   options: CompileOptions,
 ): CompiledGraph<C> {
   type S = StateOf<C>;
-  const hash = structureHash(spec);
+  const hash = structureHash(given);
   const store = options.store === false ? undefined : (options.store ?? defaultStore());
   if (options.store === undefined && !store) {
     throw new BatonError(
@@ -254,6 +260,8 @@ export function createCompiledGraph<C extends ChannelMap>(
       'No default store is registered; pass compile({ store }) or import from "baton"',
     );
   }
+  // Subgraph nodes run their graph as child runs in this graph's store.
+  const spec = bindSubgraphs(given, store, () => engine.name);
   breakpointsOf(spec, {}, options, "compile");
   const engine: Engine = {
     name: options.name ?? "graph",
@@ -283,7 +291,13 @@ export function createCompiledGraph<C extends ChannelMap>(
   async function execute(
     runId: string,
     pos: Position | Error,
-    opts: RunOptions & { resumed: boolean; stepRunner?: StepRunner; lease?: Lease },
+    opts: RunOptions & {
+      resumed: boolean;
+      stepRunner?: StepRunner;
+      lease?: Lease;
+      notify?: RunLink;
+      childHold?: number;
+    },
   ): Promise<RunResult<S>> {
     const started = engine.now();
     const emit = safeEmitter(opts.onEvent ? [opts.onEvent] : []);
@@ -304,6 +318,7 @@ export function createCompiledGraph<C extends ChannelMap>(
     let outcome: RunOutcome;
     try {
       if (pos instanceof Error) throw pos;
+      pos.childHold = opts.childHold ?? holdMsOf(opts);
       outcome = await drive(engine, store, runId, pos, emit, controller.signal, opts.stepRunner);
     } catch (error) {
       outcome = {
@@ -318,6 +333,20 @@ export function createCompiledGraph<C extends ChannelMap>(
       unregister();
     }
     if (store) await settleOwnership(store, runId, outcome, opts.lease, watch?.lost ?? false, emit);
+    // A child run ended (or stopped for an answer) with nobody of its parent's waiting here: tell the parent.
+    if (
+      store &&
+      opts.notify &&
+      !outcome.stopped &&
+      (TERMINAL_STATUSES.has(outcome.status) || outcome.status === "interrupted")
+    )
+      await store
+        .sendEvent({
+          runId: opts.notify.runId,
+          name: childNotice(runId),
+          payload: { status: outcome.status },
+        })
+        .catch(() => undefined); // the parent ended already; or, at worst, it looks again in a while
     const durationMs = engine.now() - started;
     emit?.({
       type: "run_finished",
@@ -378,12 +407,14 @@ export function createCompiledGraph<C extends ChannelMap>(
       holdMs: holdMsOf(opts),
       leaseMs,
       signal: opts.signal,
-      drive: (adopt) => resumeOnce(result.runId, undefined, { ...opts, adopt, hold: 0 }),
+      // The caller's hold covers the children the run starts too (see `Position.childHold`).
+      drive: (adopt) =>
+        resumeOnce(result.runId, undefined, { ...opts, adopt, hold: 0, childHold: holdMsOf(opts) }),
       current: (run) => resultOf(run),
     });
   }
 
-  async function start(input: UpdateOf<C>, opts: RunOptions = {}): Promise<RunResult<S>> {
+  async function start(input: UpdateOf<C>, opts: RunOptions = {}, child?: ChildStart): Promise<RunResult<S>> {
     const given = validateInput(definition, input);
     const breaks = breakpointsOf(spec, opts, options, "call");
     const runId = opts.runId ?? globalThis.crypto.randomUUID();
@@ -410,12 +441,14 @@ export function createCompiledGraph<C extends ChannelMap>(
         owner: { id: lease.ownerId, leaseMs: lease.leaseMs },
         createdBy: lease.actor,
         ...(opts.threadId !== undefined ? { thread: opts.threadId } : {}),
+        ...(child ? { parent: child.link } : {}),
         ...firstRecords(seeded),
       });
       if (!isNew) {
         checkSameWorkflow(run, engine.name);
         return resultOf(run);
       }
+      await child?.onCreated();
     }
     const pos = seeded instanceof Error ? seeded : seeded.position;
     return hold(await execute(runId, pos, { ...opts, resumed: false, ...(lease ? { lease } : {}) }), opts);
@@ -552,7 +585,13 @@ export function createCompiledGraph<C extends ChannelMap>(
     return hold(await resumeOnce(runId, value, opts), opts);
   }
 
-  async function resumeOnce(runId: string, value?: unknown, opts: ResumeOptions = {}): Promise<RunResult<S>> {
+  /** `byParent`: the child's parent task drives it and waits here, so its end sends no notice. */
+  async function resumeOnce(
+    runId: string,
+    value?: unknown,
+    opts: ResumeOptions & { childHold?: number } = {},
+    byParent = false,
+  ): Promise<RunResult<S>> {
     const run = await requireRun(runId);
     if (activeRun(runId)) {
       throw new BatonError("RUN_BUSY", `Run ${runId} is being driven by this process already`, { runId });
@@ -623,7 +662,8 @@ export function createCompiledGraph<C extends ChannelMap>(
       }),
       store!.appendHistory([...endingOf(run), ...log(runId, ...taken, action, ...answered)]),
     ]);
-    return execute(runId, pos, { ...opts, resumed: true, lease });
+    const notify = !byParent && isChildRun(run) ? run.parent : undefined;
+    return execute(runId, pos, { ...opts, resumed: true, lease, ...(notify ? { notify } : {}) });
   }
 
   /**
@@ -742,7 +782,80 @@ export function createCompiledGraph<C extends ChannelMap>(
     return getState(runId);
   }
 
-  return registerEngine<CompiledGraph<C>>(engine, {
+  /**
+   * Cancel the run's unfinished children (a run cancelled while it waited for them): each through
+   * its own workflow, or, one this process does not know, by asking whoever drives it.
+   */
+  async function cancelChildren(runId: string, compensate: boolean, by: Actor): Promise<void> {
+    const children = (await store!.listRuns({ parent: runId })).filter(
+      (r) => isChildRun(r) && !TERMINAL_STATUSES.has(r.status),
+    );
+    for (const c of children) {
+      const found = await findWorkflow(store!, c.graph);
+      const graph = found ? childGraphOf(found) : undefined;
+      if (graph) await graph.cancel(c.id, { compensate, actor: by });
+      else await store!.updateRun(c.id, { cancelRequested: { compensate } });
+    }
+  }
+
+  /**
+   * Undo a completed child run's steps (its parent compensates the node that ran it): in reverse
+   * order, each recorded, so a crash or a retry never repeats an undo that finished.
+   */
+  async function compensateChild(runId: string, signal: AbortSignal): Promise<void> {
+    const s = requireStore("Undoing a subgraph's steps");
+    const run = await s.getRun(runId);
+    // A child that failed undid its own steps; one compensated already has nothing left to undo.
+    if (!run || (run.status !== "completed" && run.status !== "compensation_failed")) return;
+    const records = await s.listTasks(runId);
+    const undoable = records.filter(
+      (r) => r.status === "succeeded" && engine.spec.nodes.get(r.node)?.options.compensate,
+    );
+    const state = stateAt(definition, tasksByStep(records), run.step);
+    const result = await compensate(engine, s, runId, undoable, state, undefined, signal);
+    if (result.status === "stopped")
+      throw new BatonError("RUN_STATE", `Undoing the steps of run ${runId} was stopped`, { runId });
+    await s.appendHistory(endingOf(run));
+    await s.updateRun(runId, { status: result.status, ...(result.error ? { error: result.error } : {}) });
+    if (result.error) throw new BatonError("COMPENSATION_FAILED", result.error.message, { runId });
+  }
+
+  const rebound = new Map<Store | undefined, Map<string, ChildGraph>>();
+  const child: ChildGraph = {
+    get name() {
+      return engine.name;
+    },
+    get graph() {
+      return api;
+    },
+    store,
+    start: (input, c) =>
+      start(
+        input as UpdateOf<C>,
+        { runId: c.runId, signal: c.signal, hold: c.hold, actor: { via: "parent", who: c.link.runId } },
+        c,
+      ),
+    resume: async (runId, value, opts) => hold(await resumeOnce(runId, value, opts, true), opts),
+    cancel: (runId, opts) => api.cancel(runId, opts),
+    result: (run) => resultOf(run),
+    compensate: compensateChild,
+    boundTo(s, name) {
+      const as = name ?? engine.name;
+      if (s === store && as === engine.name) return child;
+      const byName = rebound.get(s) ?? new Map<string, ChildGraph>();
+      rebound.set(s, byName);
+      let bound = byName.get(as);
+      if (!bound) {
+        const { interruptBefore: _b, interruptAfter: _a, ...rest } = options;
+        const copy = createCompiledGraph(definition, given, { ...rest, store: s ?? false, name: as });
+        bound = childGraphOf(copy)!;
+        byName.set(as, bound);
+      }
+      return bound;
+    },
+  };
+
+  const api: CompiledGraph<C> = registerEngine<CompiledGraph<C>>(engine, child, {
     name: engine.name,
     hash,
     spec,
@@ -851,6 +964,7 @@ export function createCompiledGraph<C extends ChannelMap>(
       const aborted = new AbortController();
       aborted.abort(reason);
       await execute(runId, pos, { signal: aborted.signal, resumed: true, lease });
+      await cancelChildren(runId, reason.compensate, by);
     },
     updateState,
     async signal(runId, name, payload, opts) {
@@ -860,6 +974,8 @@ export function createCompiledGraph<C extends ChannelMap>(
     },
     toMermaid: () => toMermaid(spec),
   });
+  if (store && options.name) registerWorkflow(store, options.name, api);
+  return api;
 }
 
 /** Runs whose state `updateState` may edit: stopped, with nothing under way. */

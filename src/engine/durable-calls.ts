@@ -1,18 +1,29 @@
 import type { ZodType } from "zod";
-import { BatonError } from "../errors.js";
-import type { EventResult, WaitForEventOptions } from "../graph/types.js";
+import { BatonError, NonRetryableError } from "../errors.js";
+import type { EventResult, RunChildOptions, WaitForEventOptions } from "../graph/types.js";
+import { awaitChild, type ChildCall, type ChildGraph, ChildRunFailedError } from "./child-runs.js";
+import type { RunResult } from "./compiled.js";
+import { childGraphOf } from "./engine-registry.js";
 import type { NewHistoryEvent } from "./history.js";
 import { interruptSchema, invalid } from "./interrupt-schema.js";
-import type { JournalEntry, TaskSpec } from "./records.js";
+import type { ChildEntry, JournalEntry, TaskSpec } from "./records.js";
 import { sleep as timer } from "./retry.js";
 import { WaitSignal } from "./signals.js";
 import type { Store } from "./store.js";
+import { findWorkflow } from "./workflow-registry.js";
+
+/** The engine's own view of a node's context (a subgraph node's function reads it). */
+export const TASK_INTERNALS = Symbol("baton.task");
+export interface TaskInternals {
+  readonly [TASK_INTERNALS]: () => { readonly calls: DurableCalls; readonly resumes: readonly unknown[] };
+}
 
 /** What the durable calls need from the task they run in. */
 export interface CallEnv {
   readonly runId: string;
   readonly step: number;
   readonly store: Store | undefined;
+  readonly childHold?: number;
   now(): number;
 }
 
@@ -38,6 +49,9 @@ export class DurableCalls {
     private readonly journal: JournalEntry[],
     /** History entries to store with the task's next record. */
     private readonly logged: NewHistoryEvent[],
+    private readonly attempt: number,
+    /** The task's idempotency key: child runs' ids derive from it. */
+    private readonly key: string,
   ) {}
 
   sleep(ms: number): Promise<void> {
@@ -116,6 +130,103 @@ export class DurableCalls {
     return value;
   }
 
+  /** `ctx.runChild`: start (once) a child run of another workflow and wait for its end. */
+  async runChild(target: string | object, input: unknown, options: RunChildOptions = {}): Promise<unknown> {
+    const given = options.runId;
+    if (given !== undefined && (typeof given !== "string" || given.trim() === ""))
+      throw new BatonError("INPUT_INVALID", "ctx.runChild needs a runId that is a non-empty string", {
+        runId: this.env.runId,
+        node: this.task.node,
+      });
+    const index = this.cursor;
+    const entry = this.next("child", given);
+    const graph = await this.childGraphFor(target);
+    const result = await this.child(graph, input, "child", entry, given ?? `${this.key}:${index}`);
+    if (result.status !== "completed") throw new ChildRunFailedError(result);
+    return result.state;
+  }
+
+  /**
+   * Run `graph` as this task's child run (made once: its id is `runId`), here or wherever it is
+   * continued, and return how it ended. Without a store it just runs here.
+   */
+  async child(
+    graph: ChildGraph,
+    input: unknown,
+    kind: "subgraph" | "child",
+    entry: ChildEntry | undefined,
+    runId: string,
+    onInterrupt?: ChildCall["onInterrupt"],
+  ): Promise<RunResult<unknown>> {
+    const { env, task } = this;
+    const store = env.store;
+    const link = { runId: env.runId, step: env.step, taskId: task.id, kind };
+    if (!store)
+      return graph.start(input, {
+        runId,
+        link,
+        signal: this.signal,
+        hold: Number.POSITIVE_INFINITY,
+        onCreated: async () => {},
+      });
+    let kept = entry;
+    if (!kept) {
+      kept = { kind: "child", runId };
+      this.journal.push(kept);
+    }
+    const childId = kept.runId;
+    return awaitChild({
+      store,
+      runId: env.runId,
+      step: env.step,
+      taskId: task.id,
+      attempt: this.attempt,
+      signal: this.signal,
+      graph,
+      input,
+      kind,
+      entry: kept,
+      // A worker lets go of a sleeping child (any worker wakes it); elsewhere it is waited for here.
+      hold: store.workers ? 0 : (env.childHold ?? (store.local ? Number.POSITIVE_INFINITY : CHILD_HOLD_MS)),
+      onCreated: () =>
+        store.appendHistory([
+          {
+            runId: env.runId,
+            at: env.now(),
+            type: "child_started",
+            step: env.step,
+            taskId: task.id,
+            node: task.node,
+            childRunId: childId,
+            kind,
+            graph: graph.name,
+          },
+        ]),
+      ...(onInterrupt ? { onInterrupt } : {}),
+      now: env.now,
+    });
+  }
+
+  /** The journal entry of this task's next durable call, which must be a child run (a subgraph node's). */
+  childEntry(runId: string): ChildEntry | undefined {
+    return this.next("child", runId);
+  }
+
+  private async childGraphFor(target: string | object): Promise<ChildGraph> {
+    const store = this.env.store;
+    const found =
+      typeof target === "string" ? (store ? await findWorkflow(store, target) : undefined) : target;
+    const graph = found ? childGraphOf(found) : undefined;
+    if (!graph)
+      throw new NonRetryableError(
+        typeof target === "string"
+          ? `ctx.runChild names unknown workflow "${target}": compile it with { name: "${target}" } on this run's store (or load it in this worker), or pass the compiled graph`
+          : "ctx.runChild needs a graph compiled by Baton (or a workflow's name)",
+        { code: "WORKFLOW_UNKNOWN", runId: this.env.runId, node: this.task.node },
+      );
+    return graph.boundTo(store);
+  }
+
   private async sleepTo(until: number): Promise<void> {
     const end = this.next("sleep", "")?.until;
     if (end === undefined) this.journal.push({ kind: "sleep", until });
@@ -129,7 +240,7 @@ export class DurableCalls {
   /** The journal's entry for the next call, if it made one before; a call of another kind is an error. */
   private next<K extends JournalEntry["kind"]>(
     kind: K,
-    what: string,
+    what: string | undefined,
   ): Extract<JournalEntry, { kind: K }> | undefined {
     const index = this.cursor++;
     const entry = this.journal[index];
@@ -137,7 +248,8 @@ export class DurableCalls {
     if (
       entry.kind !== kind ||
       (entry.kind === "once" && entry.name !== what) ||
-      (entry.kind === "event" && entry.event !== what)
+      (entry.kind === "event" && entry.event !== what) ||
+      (entry.kind === "child" && what !== undefined && entry.runId !== what)
     )
       throw new BatonError(
         "JOURNAL_MISMATCH",
@@ -148,9 +260,13 @@ export class DurableCalls {
   }
 }
 
+/** How long a child that sleeps is waited for in its parent's process before the parent waits durably. */
+const CHILD_HOLD_MS = 60_000;
+
 function describe(entry: JournalEntry): string {
   if (entry.kind === "once") return `once "${entry.name}"`;
   if (entry.kind === "event") return `event "${entry.event}"`;
+  if (entry.kind === "child") return `child run "${entry.runId}"`;
   return "sleep";
 }
 

@@ -6,7 +6,7 @@ import type { RunOwner, RunStatus } from "./records.js";
  * worker, the application embedding Baton, recovery); `who` names the person or process when known.
  */
 export interface Actor {
-  readonly via: "cli" | "api" | "worker" | "app" | "recover" | "schedule";
+  readonly via: "cli" | "api" | "worker" | "app" | "recover" | "schedule" | "parent";
   readonly who?: string;
 }
 
@@ -36,7 +36,7 @@ export type RunHistoryEntry =
       by: Actor;
       input: unknown;
       graph: string;
-      from?: { runId: string; step: number; as: "fork" };
+      from?: { runId: string; step: number; as: "fork" | "subgraph" | "child"; taskId?: string };
     }
   | (TaskRef & {
       type: "attempt";
@@ -50,12 +50,13 @@ export type RunHistoryEntry =
       /** A `Send`'s payload. */
       input?: unknown;
     })
-  | (TaskRef & { type: "interrupt_asked"; payload: unknown; schema?: unknown })
+  | (TaskRef & { type: "interrupt_asked"; payload: unknown; schema?: unknown; childRunId?: string })
   | (TaskRef & { type: "interrupt_answered"; value: unknown; by: Actor; waitedMs: number })
   | (TaskRef & { type: "wait_started"; kind: "sleep" | "event"; until?: number; event?: string })
   | (TaskRef & { type: "event_received"; event: string; eventSeq: number })
   | (TaskRef & { type: "event_timed_out"; event: string })
   | { type: "event_sent"; event: string; eventSeq: number; by: Actor }
+  | (TaskRef & { type: "child_started"; childRunId: string; kind: "subgraph" | "child"; graph: string })
   | { type: "woke"; by: Actor; why: "time" | "event" | "start" }
   | { type: "state_updated"; by: Actor; step: number; update: unknown; asNode?: string }
   | { type: "cancel_requested"; by: Actor; compensate: boolean }

@@ -39,6 +39,8 @@ export interface Position {
   compensating?: ErrorInfo;
   /** Static breakpoints of this drive (`interruptBefore`, `interruptAfter`). */
   breaks?: Breakpoints;
+  /** How long a child run a task starts is waited for here when it sleeps or waits (its caller's `hold`). */
+  childHold?: number;
 }
 
 export interface RunOutcome {
@@ -142,6 +144,7 @@ async function settle(
         step,
         payload: o.payload,
         ...(o.schema ? { schema: o.schema } : {}),
+        ...(o.from ? { from: o.from } : {}),
       });
     else if (o.kind === "waiting") waits.push(o.wait);
     else finished.push(o.record);
@@ -319,5 +322,6 @@ function taskEnv(
     errorKey: engine.spec.errorKey,
     nextSeq: () => ++pos.seq,
     now: engine.now,
+    ...(pos.childHold !== undefined ? { childHold: pos.childHold } : {}),
   };
 }

@@ -61,6 +61,11 @@ export interface InterruptInfo {
   readonly schema?: unknown;
   /** A static breakpoint paused the run (before the step, or after it): no answer is expected. */
   readonly breakpoint?: "before" | "after";
+  /**
+   * Asked inside this task's subgraph: the subgraph's run and its interrupts there (each of which
+   * may come from a subgraph deeper down). The answer is passed on to it.
+   */
+  readonly from?: { readonly runId: string; readonly interrupts: readonly InterruptInfo[] };
 }
 
 /**
@@ -76,6 +81,19 @@ export interface RunOwner {
   /** When the lease runs out unless renewed (epoch ms, the store's clock). */
   readonly expiresAt: number;
 }
+
+/** A run's parent: the run it was forked from, or the task that started it as a child. */
+export interface RunLink {
+  readonly runId: string;
+  readonly step: number;
+  /** The parent's task that started this run (a child); absent for a fork. */
+  readonly taskId?: string;
+  /** `subgraph`: the run of a subgraph node; `child`: started by `ctx.runChild`. */
+  readonly kind?: "subgraph" | "child";
+}
+
+/** The run was started by a task of another run (a subgraph node or `ctx.runChild`). */
+export const isChildRun = (run: Pick<RunRecord, "parent">): boolean => run.parent?.taskId !== undefined;
 
 export interface RunRecord {
   readonly id: string;
@@ -98,8 +116,11 @@ export interface RunRecord {
   readonly wakeAt?: number;
   /** Set by `cancel()` from any process; the process running the run aborts it. */
   readonly cancelRequested?: { compensate: boolean };
-  /** The run this one was forked from, and at which step. */
-  readonly parent?: { runId: string; step: number };
+  /**
+   * The run this one came from: forked from it at `step`, or started by its task `taskId` (a
+   * subgraph node's run, or a `ctx.runChild`), whose end the parent waits for.
+   */
+  readonly parent?: RunLink;
   /** The thread (conversation) the run belongs to: it started from the thread's last state. */
   readonly thread?: string;
   /** Whoever holds (or last held, if it never let go) the run's lease. */
@@ -124,7 +145,7 @@ export interface NewRun {
   readonly status: RunStatus;
   readonly input: unknown;
   readonly queue?: string;
-  readonly parent?: { runId: string; step: number };
+  readonly parent?: RunLink;
   readonly thread?: string;
   /** A `pending` run starts at this time (epoch ms), not before. */
   readonly wakeAt?: number;
@@ -170,7 +191,19 @@ export type TaskStatus = "succeeded" | "failed" | "continued" | "retrying" | "in
 export type JournalEntry =
   | { readonly kind: "once"; readonly name: string; readonly value: unknown }
   | { readonly kind: "sleep"; readonly until: number }
-  | { readonly kind: "event"; readonly event: string; readonly until?: number };
+  | { readonly kind: "event"; readonly event: string; readonly until?: number }
+  | ChildEntry;
+
+/**
+ * A child run a task started (`ctx.runChild`, a subgraph node): its id, how many of its end
+ * notices the task took, and the attempt that saw it fail (a later attempt retries it).
+ */
+export interface ChildEntry {
+  readonly kind: "child";
+  readonly runId: string;
+  notices?: number;
+  failedIn?: number;
+}
 
 export interface AttemptInfo {
   readonly attempt: number;

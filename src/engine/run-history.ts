@@ -61,7 +61,16 @@ function created(run: RunRecord): NewHistoryEvent {
     by: run.createdBy ?? { via: "app" },
     input: run.input,
     graph: run.graph,
-    ...(run.parent ? { from: { ...run.parent, as: "fork" as const } } : {}),
+    ...(run.parent
+      ? {
+          from: {
+            runId: run.parent.runId,
+            step: run.parent.step,
+            as: run.parent.kind ?? ("fork" as const),
+            ...(run.parent.taskId !== undefined ? { taskId: run.parent.taskId } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -6,10 +6,19 @@ export class InterruptSignal {
   readonly payload: unknown;
   /** The zod schema the answer must satisfy, when the node gave one. */
   readonly schema: unknown;
-  constructor(payload: unknown, schema?: unknown) {
+  /** A question a subgraph's run asked, passed up: its JSON Schema, and where it was asked. */
+  readonly passed?: { readonly jsonSchema?: unknown; readonly from: InterruptOrigin };
+  constructor(payload: unknown, schema?: unknown, passed?: InterruptSignal["passed"]) {
     this.payload = payload;
     this.schema = schema;
+    if (passed) this.passed = passed;
   }
+}
+
+/** The subgraph run an interrupt was asked in, and its own interrupts there. */
+export interface InterruptOrigin {
+  readonly runId: string;
+  readonly interrupts: readonly import("./records.js").InterruptInfo[];
 }
 
 /**

@@ -63,6 +63,11 @@ export interface Store {
   /** Memory stores live in one process: nobody else can cancel their runs. */
   readonly local?: boolean;
   /**
+   * A cluster worker's store: runs are picked up by whichever worker is free, so a child run that
+   * sleeps is let go at once (any worker wakes it) instead of being waited for in this process.
+   */
+  readonly workers?: boolean;
+  /**
    * Writes issued without waiting for each other are applied in the order they were issued (and
    * may share one commit). Without it the engine waits for each write before the next.
    */

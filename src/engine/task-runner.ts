@@ -1,11 +1,17 @@
 import { BatonError, coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
 import type { ChannelMap } from "../graph/state.js";
-import type { InterruptOptions, NodeContext, NodeSpec, RetryPolicy } from "../graph/types.js";
-import { DurableCalls } from "./durable-calls.js";
+import type {
+  InterruptOptions,
+  NodeContext,
+  NodeSpec,
+  RetryPolicy,
+  RunChildOptions,
+} from "../graph/types.js";
+import { DurableCalls, TASK_INTERNALS, type TaskInternals } from "./durable-calls.js";
 import type { EventListener } from "./events.js";
 import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
 import { checkAnswer, interruptSchema } from "./interrupt-schema.js";
-import type { AttemptInfo, JournalEntry, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
+import type { AttemptInfo, InterruptInfo, JournalEntry, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
 import {
   AbortRunSignal,
@@ -30,6 +36,8 @@ export interface TaskEnv {
   readonly emit: EventListener | undefined;
   readonly retryDefault: RetryPolicy | undefined;
   readonly errorKey: string | undefined;
+  /** How long a child run is waited for here when it sleeps or waits (default: as `hold` would). */
+  readonly childHold?: number;
   nextSeq(): number;
   now(): number;
 }
@@ -53,7 +61,13 @@ export type TaskOutcome =
       saving?: Promise<void>;
     }
   | { kind: "failed"; record: TaskRecord; error: Error }
-  | { kind: "interrupted"; record: TaskRecord; payload: unknown; schema?: unknown }
+  | {
+      kind: "interrupted";
+      record: TaskRecord;
+      payload: unknown;
+      schema?: unknown;
+      from?: InterruptInfo["from"];
+    }
   | { kind: "waiting"; record: TaskRecord; wait: WaitInfo }
   | { kind: "aborted"; reason: string }
   | { kind: "cancelled"; reason: CancelReason | StopReason };
@@ -186,7 +200,8 @@ export async function runTask(
         history,
         ...kept(journal),
       };
-      const schema = interruptSchema(thrown.schema);
+      const schema = thrown.passed ? thrown.passed.jsonSchema : interruptSchema(thrown.schema);
+      const from = thrown.passed?.from;
       if (env.store)
         await env.store.putTask(record, [
           ...logged.splice(0),
@@ -200,6 +215,7 @@ export async function runTask(
             node: task.node,
             payload: thrown.payload,
             ...(schema ? { schema } : {}),
+            ...(from ? { childRunId: from.runId } : {}),
           },
         ]);
       env.emit?.({
@@ -211,7 +227,13 @@ export async function runTask(
         taskId: task.id,
         payload: thrown.payload,
       });
-      return { kind: "interrupted", record, payload: thrown.payload, ...(schema ? { schema } : {}) };
+      return {
+        kind: "interrupted",
+        record,
+        payload: thrown.payload,
+        ...(schema ? { schema } : {}),
+        ...(from ? { from } : {}),
+      };
     }
     if (thrown instanceof AbortRunSignal) return { kind: "aborted", reason: thrown.reason };
     if (
@@ -373,27 +395,20 @@ function nodeContext(
   let interrupts = 0;
   // Made on the first durable call only (see `DurableCalls`).
   let calls: DurableCalls | undefined;
-  return {
-    sleep(ms) {
-      calls ??= new DurableCalls(env, signal, task, journal, logged);
-      return calls.sleep(ms);
-    },
-    sleepUntil(date) {
-      calls ??= new DurableCalls(env, signal, task, journal, logged);
-      return calls.sleepUntil(date);
-    },
-    waitForEvent(name, options) {
-      calls ??= new DurableCalls(env, signal, task, journal, logged);
-      return calls.waitForEvent(name, options);
-    },
-    once(name, fn) {
-      calls ??= new DurableCalls(env, signal, task, journal, logged);
-      return calls.once(name, fn);
-    },
+  const key = idempotencyKey(env.runId, task.node, env.step, task.id);
+  const durable = () => (calls ??= new DurableCalls(env, signal, task, journal, logged, attempt, key));
+  const ctx: NodeContext & TaskInternals = {
+    [TASK_INTERNALS]: () => ({ calls: durable(), resumes }),
+    runChild: ((workflow: string | object, input: unknown, options?: RunChildOptions) =>
+      durable().runChild(workflow, input, options)) as NodeContext["runChild"],
+    sleep: (ms) => durable().sleep(ms),
+    sleepUntil: (date) => durable().sleepUntil(date),
+    waitForEvent: (name, options) => durable().waitForEvent(name, options),
+    once: (name, fn) => durable().once(name, fn),
     runId: env.runId,
     node: task.node,
     step: env.step,
-    idempotencyKey: idempotencyKey(env.runId, task.node, env.step, task.id),
+    idempotencyKey: key,
     attempt,
     signal,
     input: task.input,
@@ -425,6 +440,7 @@ function nodeContext(
       throw new AbortRunSignal(reason);
     },
   };
+  return ctx;
 }
 
 function stopped(reason: unknown): TaskOutcome {

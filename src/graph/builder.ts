@@ -1,5 +1,7 @@
 import type { CompiledGraph, CompileOptions } from "../engine/compiled.js";
 import { createCompiledGraph } from "../engine/compiled.js";
+import { childGraphOf } from "../engine/engine-registry.js";
+import { BatonError } from "../errors.js";
 import type { ChannelMap, StateDefinition, StateOf, UpdateOf } from "./state.js";
 import type {
   BranchSpec,
@@ -9,8 +11,14 @@ import type {
   NodeOptions,
   NodeSpec,
   Router,
+  SubgraphKeys,
+  SubgraphSpec,
 } from "./types.js";
 import { validateGraph } from "./validate.js";
+
+const unbound = () => {
+  throw new BatonError("GRAPH_INVALID", "A subgraph node runs only in a compiled graph");
+};
 
 export interface GraphOptions {
   /** State key (an `append` channel) where `onError: "continue"` records final failures. */
@@ -40,13 +48,48 @@ export class StateGraph<C extends ChannelMap> {
     this.options = options;
   }
 
+  /**
+   * Add a node: a function of the state, or a compiled graph run as a subgraph. A subgraph node's
+   * inner steps are durable in a child run of their own (a crash resumes inside it, an `interrupt`
+   * inside pauses this run, compensation undoes its steps too); the keys the two states share pass
+   * in and back out, unless `input` / `output` name them.
+   */
+  addNode(
+    name: string,
+    subgraph: SubgraphSpec["graph"],
+    options?: Omit<NodeOptions<StateOf<C>, UpdateOf<C>>, "compensate"> & SubgraphKeys,
+  ): this;
   addNode(
     name: string,
     fn: NodeFunction<StateOf<C>, UpdateOf<C>>,
-    options: NodeOptions<StateOf<C>, UpdateOf<C>> = {},
+    options?: NodeOptions<StateOf<C>, UpdateOf<C>>,
+  ): this;
+  addNode(
+    name: string,
+    fn: NodeFunction<StateOf<C>, UpdateOf<C>> | SubgraphSpec["graph"],
+    options: NodeOptions<StateOf<C>, UpdateOf<C>> & SubgraphKeys = {},
   ): this {
-    if (this.nodes.has(name)) this.duplicateNodes.push(name);
-    else this.nodes.set(name, { name, fn, options });
+    if (this.nodes.has(name)) {
+      this.duplicateNodes.push(name);
+      return this;
+    }
+    if (typeof fn === "function") {
+      this.nodes.set(name, { name, fn, options });
+      return this;
+    }
+    if (!childGraphOf(fn))
+      throw new BatonError(
+        "GRAPH_INVALID",
+        `addNode("${name}") needs a function or a graph compiled by Baton (.compile())`,
+      );
+    const { input, output, ...nodeOptions } = options;
+    const subgraph: SubgraphSpec = {
+      graph: fn,
+      ...(input !== undefined ? { input } : {}),
+      ...(output !== undefined ? { output } : {}),
+    };
+    // The function is made at compile time, once the store the child runs in is known.
+    this.nodes.set(name, { name, fn: unbound, options: nodeOptions, subgraph });
     return this;
   }
 

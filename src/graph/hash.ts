@@ -11,6 +11,11 @@ export function structureHash(spec: GraphSpec): string {
     branches: spec.branches.map((b) => `${b.from}?${JSON.stringify(b.pathMap ?? null)}`).sort(),
     channels: [...spec.channels].sort(),
   };
+  // A subgraph's own structure is part of its node's (absent for graphs without any).
+  const subgraphs = [...spec.nodes.values()]
+    .filter((n) => n.subgraph)
+    .map((n) => `${n.name}=${n.subgraph!.graph.hash}`);
+  if (subgraphs.length > 0) Object.assign(shape, { subgraphs: subgraphs.sort() });
   return cyrb53(JSON.stringify(shape));
 }
 

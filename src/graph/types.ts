@@ -24,6 +24,22 @@ export interface WaitForEventOptions<T> {
 /** What `ctx.waitForEvent` returns: the event's payload, or that the timeout passed first. */
 export type EventResult<T> = { readonly timedOut: false; readonly payload: T } | { readonly timedOut: true };
 
+/** How `ctx.runChild` starts its child. */
+export interface RunChildOptions {
+  /**
+   * The child's run id. Default: derived from this task and the call's place in it, so the same
+   * call after a crash, a retry or a wake finds the same child instead of starting a second one.
+   */
+  runId?: string;
+}
+
+/** A compiled graph `ctx.runChild` can start: its input and final state type the call. */
+export interface ChildWorkflow {
+  readonly name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: only the parameter's type is read (see `runChild`).
+  invoke(input: any, options?: any): Promise<unknown>;
+}
+
 /** Retry policy of a node (or the graph-wide default). Delays in milliseconds. */
 export interface RetryPolicy {
   /** Total attempts, the first included. 1 means no retry. */
@@ -79,6 +95,24 @@ export interface NodeContext {
    * again after a sleep or an event wait, `once` returns the kept result without calling `fn`.
    */
   once<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Start a separate durable run of another graph (or of a workflow by its `compile({ name })`)
+   * and return its final state; a child that does not complete throws `ChildRunFailedError` (with
+   * the child's status and error). The child's id comes from this task, so a crash or a retry never
+   * starts a second one; it is linked to this run both ways, runs in this run's store, and while it
+   * sleeps or waits this task waits durably for its end (any runner or worker continues it).
+   * Cancelling this run cancels the child. A failed child is retried by this node's next attempt.
+   */
+  runChild<G extends ChildWorkflow>(
+    workflow: G,
+    input: Parameters<G["invoke"]>[0],
+    options?: RunChildOptions,
+  ): Promise<Awaited<ReturnType<G["invoke"]>>>;
+  runChild<T = Record<string, unknown>>(
+    workflow: string,
+    input: unknown,
+    options?: RunChildOptions,
+  ): Promise<T>;
   /** End the run on purpose: it fails (and compensates completed steps) with this reason. */
   abort(reason: string): never;
 }
@@ -124,8 +158,29 @@ export type RouteResult =
   | ReadonlyArray<string | import("./commands.js").Send>;
 export type Router<S> = (state: S) => RouteResult;
 
+/** Which state keys pass into a subgraph and back out (see `StateGraph.addNode`). */
+export interface SubgraphKeys {
+  /** Keys both states have, or `{ outerKey: innerKey }`. Default: every key the two share. */
+  input?: readonly string[] | Readonly<Record<string, string>>;
+  /** Keys both states have, or `{ innerKey: outerKey }`. Default: every key the two share. */
+  output?: readonly string[] | Readonly<Record<string, string>>;
+}
+
+/** A node that runs a compiled graph as a subgraph. */
+export interface SubgraphSpec extends SubgraphKeys {
+  /** The compiled inner graph (a `CompiledGraph`). */
+  readonly graph: {
+    readonly name: string;
+    readonly spec: GraphSpec;
+    readonly hash: string;
+    readonly definition: { readonly channels: Readonly<Record<string, { readonly kind: string }>> };
+  };
+}
+
 export interface NodeSpec {
   readonly name: string;
+  /** Set for a subgraph node: `fn` runs the inner graph as a child run. */
+  readonly subgraph?: SubgraphSpec;
   // biome-ignore lint/suspicious/noExplicitAny: stored type-erased; typed at addNode.
   readonly fn: NodeFunction<any, any>;
   // biome-ignore lint/suspicious/noExplicitAny: stored type-erased; typed at addNode.

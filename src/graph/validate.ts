@@ -1,6 +1,7 @@
 import { GraphValidationError } from "../errors.js";
 import { END, RESERVED_NAMES, START } from "./constants.js";
 import type { StateDefinition } from "./state.js";
+import { subgraphKeys } from "./subgraph-keys.js";
 import { isKnownSource, isKnownTarget, reachable, reachingEnd, successors } from "./topology.js";
 import type { GraphSpec } from "./types.js";
 
@@ -73,6 +74,7 @@ function optionProblems(spec: GraphSpec, definition: StateDefinition): string[] 
     if (retry && !(Number.isInteger(retry.attempts) && retry.attempts >= 1)) {
       problems.push(`node "${node.name}" has retry.attempts that is not an integer >= 1`);
     }
+    if (node.subgraph) problems.push(...subgraphKeys(node.name, node.subgraph, spec.channels).problems);
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { setDefaultStoreProvider } from "../engine/default-store.js";
 import type { Store } from "../engine/store.js";
+import { provideWorkflows } from "../engine/workflow-registry.js";
 import type { McpConfig } from "../mcp/config-types.js";
 import type { McpManager } from "../mcp/manager.js";
 import type { WorkflowContext } from "../workflows/types.js";
@@ -122,6 +123,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       return manager;
     },
   };
+  // `ctx.runChild("name")` finds workflows as `baton worker` does: files run before, shipped ones.
+  let source: Promise<(name: string) => Promise<object>> | undefined;
+  provideWorkflows(store, async (name) => {
+    source ??= import("./workflow-source.js").then((m) => m.workflowSource(ctx, dbSpec, []));
+    return (await source)(name);
+  });
   if (options.prestartMcp)
     prestarts.set(ctx, async (workflow) => {
       if (manager || !(await runWillStart(workflow, options))) return;

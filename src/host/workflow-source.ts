@@ -1,4 +1,6 @@
 import type { Workflow, WorkflowSource } from "../cluster/workflow.js";
+import { subgraphWorkflow } from "../engine/subgraph.js";
+import { provideWorkflows } from "../engine/workflow-registry.js";
 import type { WorkflowContext } from "../workflows/types.js";
 import { loadWorkflow } from "./load-workflow.js";
 import { UsageError } from "./usage-error.js";
@@ -18,8 +20,22 @@ export async function workflowSource(
     const { graph } = await loadWorkflow(ref, ctx);
     byName.set(graph.name, Promise.resolve(graph));
   }
-  return (name) => {
+  const source: WorkflowSource = (name) => {
     let found = byName.get(name);
+    const slash = name.lastIndexOf("/");
+    if (!found && slash > 0) {
+      // A subgraph node's runs: `<workflow>/<node>`, found through the workflow that holds the node.
+      found = source(name.slice(0, slash)).then((parent) => {
+        const inner = subgraphWorkflow(parent, name.slice(slash + 1));
+        if (!inner)
+          throw new UsageError(
+            `Workflow "${name.slice(0, slash)}" has no subgraph node "${name.slice(slash + 1)}"`,
+          );
+        return inner as Workflow;
+      });
+      found.catch(() => byName.delete(name));
+      byName.set(name, found);
+    }
     if (!found) {
       const ref = workflowPathFor(dbSpec, name) ?? name;
       found = loadWorkflow(ref, ctx).then(({ graph }) => {
@@ -31,4 +47,7 @@ export async function workflowSource(
     }
     return found;
   };
+  // `ctx.runChild("name")` in these workflows finds the workflow the same way.
+  provideWorkflows(ctx.store, (name) => source(name));
+  return source;
 }

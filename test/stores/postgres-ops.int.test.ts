@@ -57,8 +57,9 @@ describePg("PostgresStore", () => {
       { version: 5, name: "time-events" },
       { version: 6, name: "threads" },
       { version: 7, name: "schedules" },
+      { version: 8, name: "child-runs" },
     ]);
-    expect(LATEST_VERSION).toBe(7);
+    expect(LATEST_VERSION).toBe(8);
     await Promise.all(stores.map((s) => s.close()));
   });
 

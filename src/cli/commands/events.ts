@@ -14,7 +14,7 @@ export function historyLine(e: HistoryEvent): string {
   const at = time(e.at);
   switch (e.type) {
     case "run_created":
-      return `${at}  created by ${who(e.by)}${e.from ? ` (fork of ${e.from.runId} at step ${e.from.step})` : ""}  input ${short(e.input)}`;
+      return `${at}  created by ${who(e.by)}${e.from ? ` (${e.from.as === "fork" ? "fork" : `${e.from.as} run`} of ${e.from.runId} at step ${e.from.step})` : ""}  input ${short(e.input)}`;
     case "attempt":
       return `${at}  step ${e.step} ${e.taskId} attempt ${e.attempt} ${e.outcome} (${e.finishedAt - e.startedAt} ms, started ${time(e.startedAt)})${e.error ? `: ${e.error.message}` : ""}${e.retryInMs !== undefined ? `; retry in ${e.retryInMs} ms` : ""}`;
     case "interrupt_asked":
@@ -26,6 +26,8 @@ export function historyLine(e: HistoryEvent): string {
     case "resumed":
     case "retried":
       return `${at}  ${e.type} by ${who(e.by)}${e.force ? " (forced: graph changed)" : ""}`;
+    case "child_started":
+      return `${at}  step ${e.step} ${e.taskId} started ${e.kind} run ${e.childRunId} (${e.graph})`;
     case "forked":
       return `${at}  forked at step ${e.step} by ${who(e.by)} into ${e.toRunId}`;
     case "owner_taken":

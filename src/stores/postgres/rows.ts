@@ -37,7 +37,7 @@ export const runColumns = (t: string) =>
     text(`${t}.waits`),
     ms(`${t}.wake_at`, "wake_at"),
     text(`${t}.cancel_requested`),
-    `${t}.parent_run_id, ${t}.parent_step, ${t}.thread`,
+    `${t}.parent_run_id, ${t}.parent_step, ${t}.parent_task, ${t}.parent_kind, ${t}.thread`,
     `${t}.lease_owner AS owner_id, ${t}.owner_host, ${t}.owner_pid`,
     text(`${t}.created_by`),
     ms(`${t}.owner_since`, "owner_since"),
@@ -61,6 +61,8 @@ export interface RunRow {
   cancel_requested: Json;
   parent_run_id: string | null;
   parent_step: number | null;
+  parent_task: string | null;
+  parent_kind: "subgraph" | "child" | null;
   thread: string | null;
   owner_id: string | null;
   owner_host: string | null;
@@ -107,7 +109,14 @@ export function runFromRow(row: RunRow): RunRecord {
     ...opt("cancelRequested", parse<{ compensate: boolean }>(row.cancel_requested)),
     ...opt(
       "parent",
-      row.parent_run_id === null ? null : { runId: row.parent_run_id, step: row.parent_step ?? 0 },
+      row.parent_run_id === null
+        ? null
+        : {
+            runId: row.parent_run_id,
+            step: row.parent_step ?? 0,
+            ...opt("taskId", row.parent_task),
+            ...opt("kind", row.parent_kind),
+          },
     ),
     ...opt("thread", row.thread),
     ...opt("owner", ownerFromRow(row)),

@@ -171,6 +171,9 @@ CREATE TABLE baton.runs (
     waits jsonb,
     wake_at timestamp with time zone,
     thread text,
+    parent_task text,
+    parent_kind text,
+    CONSTRAINT runs_parent_kind_check CHECK ((parent_kind = ANY (ARRAY['subgraph'::text, 'child'::text]))),
     CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'interrupted'::text, 'sleeping'::text, 'waiting'::text, 'completed'::text, 'failed'::text, 'cancelled'::text, 'compensating'::text, 'compensated'::text, 'compensation_failed'::text])))
 );
 

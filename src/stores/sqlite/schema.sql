@@ -66,7 +66,7 @@ CREATE TABLE runs (
   parent_step INTEGER,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
-, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT, waits TEXT, wake_at INTEGER, thread TEXT);
+, owner_id TEXT, owner_host TEXT, owner_pid INTEGER, owner_since INTEGER, lease_expires_at INTEGER, claims INTEGER NOT NULL DEFAULT 0, created_by TEXT, waits TEXT, wake_at INTEGER, thread TEXT, parent_task TEXT, parent_kind TEXT);
 
 CREATE INDEX runs_by_created ON runs (created_at);
 

@@ -44,6 +44,20 @@ export function recordContract(store: () => Store): void {
     expect(await s.getRun("no-such-run")).toBeUndefined();
   });
 
+  it("keeps a child run's link to the task that started it, and lists it among its parent's runs", async () => {
+    const s = store();
+    const parent = newRun();
+    await s.createRun(parent);
+    const link = { runId: parent.id, step: 2, taskId: "pay#1", kind: "child" as const };
+    const { run } = await s.createRun(newRun({ parent: link }));
+    expect(run.parent).toEqual(link);
+    expect((await s.getRun(run.id))?.parent).toEqual(link);
+    const fork = await s.createRun(newRun({ parent: { runId: parent.id, step: 1 } }));
+    expect(fork.run.parent).toEqual({ runId: parent.id, step: 1 });
+    const listed = await s.listRuns({ parent: parent.id });
+    expect(listed.map((r) => r.id).sort()).toEqual([run.id, fork.run.id].sort());
+  });
+
   it("gives a run the default queue and keeps any JSON input", async () => {
     const s = store();
     const input = {

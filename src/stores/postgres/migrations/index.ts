@@ -5,6 +5,7 @@ import ownershipHistory from "./004-ownership-history.js";
 import timeEvents from "./005-time-events.js";
 import threads from "./006-threads.js";
 import schedules from "./007-schedules.js";
+import childRuns from "./008-child-runs.js";
 import type { Migration } from "./migration.js";
 
 /** Every migration, in order; versions are 1, 2, 3… with no gaps. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   timeEvents,
   threads,
   schedules,
+  childRuns,
 ];
 
 export type { Migration };

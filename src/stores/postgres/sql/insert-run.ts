@@ -18,11 +18,11 @@ export async function insertRun(
   const insert = `INSERT INTO ${db.schema}.runs AS r
        (id, graph, graph_hash, status, input, queue, parent_run_id, parent_step, created_at, updated_at,
         lease_owner, owner_host, owner_pid, owner_since, lease_expires_at, attempts, submitted, created_by, wake_at,
-        thread)
+        thread, parent_task, parent_kind)
      VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS},
         $9, $10, $11, CASE WHEN $9::text IS NULL THEN NULL ELSE statement_timestamp() END,
         statement_timestamp() + $12::float8 * interval '1 millisecond', CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END,
-        $4 = 'pending', $13::jsonb, ${ts("$14")}, $15)
+        $4 = 'pending', $13::jsonb, ${ts("$14")}, $15, $16, $17)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${runColumns("r")}`;
   const values: unknown[] = [
@@ -41,6 +41,8 @@ export async function insertRun(
     toJsonText(run.createdBy),
     run.wakeAt ?? null,
     run.thread ?? null,
+    run.parent?.taskId ?? null,
+    run.parent?.kind ?? null,
   ];
   const more = also?.(values.length + 1);
   const inserted = await query<RunRow>(

@@ -4,6 +4,7 @@ import runListIndexes from "./0003-run-list-indexes.js";
 import schedules from "./0004-schedules.js";
 import timeEvents from "./0005-time-events.js";
 import threads from "./0006-threads.js";
+import childRuns from "./0007-child-runs.js";
 
 export interface Migration {
   /** Applied in increasing order; never renumber or edit a released migration, add a new one. */
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: 4, name: "schedules", sql: schedules },
   { id: 5, name: "time-events", sql: timeEvents },
   { id: 6, name: "threads", sql: threads },
+  { id: 7, name: "child-runs", sql: childRuns },
 ];

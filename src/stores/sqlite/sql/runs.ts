@@ -30,6 +30,8 @@ export interface RunRow {
   cancel_requested: string | null;
   parent_id: string | null;
   parent_step: number | null;
+  parent_task: string | null;
+  parent_kind: "subgraph" | "child" | null;
   thread: string | null;
   owner_id: string | null;
   owner_host: string | null;
@@ -76,8 +78,9 @@ const OWNER_COLUMNS = "owner_id, owner_host, owner_pid, owner_since, lease_expir
 export function runStatements(db: Database, keys: RunKeys) {
   const insert = db.prepare(
     `INSERT INTO runs (id, graph, graph_hash, status, queue, step, input, parent_id, parent_step,
-       owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by, wake_at, thread, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
+       parent_task, parent_kind, owner_id, owner_host, owner_pid, owner_since, lease_expires_at, claims, created_by,
+       wake_at, thread, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING *`,
   );
   const select = db.prepare("SELECT * FROM runs WHERE id = ?");
   const update = db.prepare(UPDATE);
@@ -104,6 +107,8 @@ export function runStatements(db: Database, keys: RunKeys) {
         toJson(run.input),
         run.parent?.runId ?? null,
         run.parent?.step ?? null,
+        run.parent?.taskId ?? null,
+        run.parent?.kind ?? null,
         lease?.id ?? null,
         lease ? thisHost() : null,
         lease ? process.pid : null,
@@ -238,7 +243,13 @@ export function toRun(row: RunRow): RunRecord {
   if (row.waits !== null) run.waits = JSON.parse(row.waits);
   if (row.wake_at !== null) run.wakeAt = row.wake_at;
   if (row.cancel_requested !== null) run.cancelRequested = JSON.parse(row.cancel_requested);
-  if (row.parent_id !== null) run.parent = { runId: row.parent_id, step: row.parent_step ?? 0 };
+  if (row.parent_id !== null)
+    run.parent = {
+      runId: row.parent_id,
+      step: row.parent_step ?? 0,
+      ...(row.parent_task !== null ? { taskId: row.parent_task } : {}),
+      ...(row.parent_kind !== null ? { kind: row.parent_kind } : {}),
+    };
   if (row.thread !== null) run.thread = row.thread;
   const owner = ownerOf(row);
   if (owner) run.owner = owner;
