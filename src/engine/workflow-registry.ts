@@ -18,6 +18,9 @@ export function provideWorkflows(store: Store, resolve: (name: string) => Promis
   resolvers.set(store, resolve);
 }
 
+/** The graph compiled with this store under this name, if one was (no loading). */
+export const knownWorkflow = (store: Store, name: string): object | undefined => named.get(store)?.get(name);
+
 /** The graph compiled with this store under this name, loading it if a resolver can; else undefined. */
 export async function findWorkflow(store: Store, name: string): Promise<object | undefined> {
   const known = named.get(store)?.get(name);

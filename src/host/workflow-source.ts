@@ -1,6 +1,6 @@
 import type { Workflow, WorkflowSource } from "../cluster/workflow.js";
 import { subgraphWorkflow } from "../engine/subgraph.js";
-import { provideWorkflows } from "../engine/workflow-registry.js";
+import { knownWorkflow, provideWorkflows } from "../engine/workflow-registry.js";
 import type { WorkflowContext } from "../workflows/types.js";
 import { loadWorkflow } from "./load-workflow.js";
 import { UsageError } from "./usage-error.js";
@@ -22,6 +22,9 @@ export async function workflowSource(
   }
   const source: WorkflowSource = (name) => {
     let found = byName.get(name);
+    // Compiled already with this store (a child workflow the loaded file compiles beside its own).
+    const known = knownWorkflow(ctx.store, name);
+    if (!found && known) found = Promise.resolve(known as Workflow);
     const slash = name.lastIndexOf("/");
     if (!found && slash > 0) {
       // A subgraph node's runs: `<workflow>/<node>`, found through the workflow that holds the node.
