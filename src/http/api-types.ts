@@ -5,7 +5,15 @@
 
 import type { RunEvent } from "../engine/events.js";
 import type { Actor, HistoryEvent, RunHistoryEntry } from "../engine/history.js";
-import type { CompensationRecord, RunRecord, RunStatus, TaskRecord, TaskSpec } from "../engine/records.js";
+import type { NestedHistoryEvent } from "../engine/nested-history.js";
+import type {
+  CompensationRecord,
+  RunLink,
+  RunRecord,
+  RunStatus,
+  TaskRecord,
+  TaskSpec,
+} from "../engine/records.js";
 import type { ErrorInfo } from "../errors.js";
 import type { ScheduleView } from "../schedules/view.js";
 
@@ -14,8 +22,10 @@ export type {
   CompensationRecord,
   ErrorInfo,
   HistoryEvent,
+  NestedHistoryEvent,
   RunEvent,
   RunHistoryEntry,
+  RunLink,
   RunRecord,
   RunStatus,
   ScheduleView,
@@ -101,10 +111,41 @@ export interface RunDetail {
   readonly crashed?: CrashView;
   /** Runs forked from this one (its parent, if it is a fork, is `run.parent`). */
   readonly forks: readonly string[];
+  /** Where the run came from (`run.parent`), with the parent's workflow and status when it is still stored. */
+  readonly parent?: ParentView;
+  /** Runs this run's tasks started: its subgraph nodes' runs and its `ctx.runChild` runs, oldest first. */
+  readonly children: readonly ChildRunView[];
   /** The run's append-only history, oldest first (its first 5,000 entries). */
   readonly history: readonly HistoryEvent[];
   /** Set when the history has more entries than the detail carries: page through `/history`. */
   readonly historyMore?: true;
+}
+
+/** A run's parent: forked from it (no `kind`), or started by its task `taskId` as a subgraph or child run. */
+export interface ParentView extends RunLink {
+  readonly graph?: string;
+  readonly status?: RunStatus;
+}
+
+/** A run started by a task of this run. */
+export interface ChildRunView {
+  readonly id: string;
+  readonly graph: string;
+  readonly status: RunStatus;
+  readonly kind: "subgraph" | "child";
+  readonly taskId: string;
+  readonly step: number;
+  readonly createdAt: number;
+}
+
+/**
+ * `GET /api/runs/:id/history?nested=1`: the run's history and its subgraph runs' (recursively), by
+ * time, each entry with its `level` (the subgraph node path, `[]` for the run) and `runId`.
+ */
+export interface NestedHistoryPage {
+  readonly events: readonly NestedHistoryEvent[];
+  /** The `after` of the next page (a position in the merged list), or null at the end. */
+  readonly next: number | null;
 }
 
 /** What a start, resume, retry or fork answered: the run and where it stood when the call returned. */
@@ -131,6 +172,8 @@ export interface GraphNodeView {
   readonly onError: "fail" | "continue";
   /** Nodes a returned `Command` may go to. */
   readonly ends: readonly string[];
+  /** A subgraph node: the graph it runs (its `name` is the workflow of its runs, `<outer>/<node>`). */
+  readonly subgraph?: GraphView;
 }
 
 export interface GraphView {

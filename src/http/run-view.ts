@@ -1,8 +1,9 @@
+import { isChildRun, type RunRecord } from "../engine/records.js";
 import { readHistory } from "../engine/run-history.js";
 import type { Store } from "../engine/store.js";
 import { crashOf } from "../stores/liveness.js";
 import type { AnyCompiledGraph } from "../workflows/types.js";
-import type { CheckpointView, RunDetail } from "./api-types.js";
+import type { CheckpointView, ChildRunView, ParentView, RunDetail } from "./api-types.js";
 import { notFound } from "./errors.js";
 import type { EventHub } from "./event-hub.js";
 import type { WorkflowSource } from "./workflows.js";
@@ -23,13 +24,15 @@ export async function runDetail(
 ): Promise<RunDetail> {
   const run = await store.getRun(runId);
   if (!run) throw notFound(`No run with id "${runId}"`);
-  const [tasks, checkpoints, compensations, forks, history] = await Promise.all([
+  const [tasks, checkpoints, compensations, linked, history, parent] = await Promise.all([
     store.listTasks(runId),
     store.listCheckpoints(runId),
     store.listCompensations(runId),
     store.listRuns({ parent: runId, limit: 1000 }),
     readHistory(store, run, { limit: HISTORY_IN_DETAIL + 1 }),
+    parentView(store, run),
   ]);
+  const forks = linked.filter((r) => !isChildRun(r));
   const crash = crashOf(run);
   let graph: AnyCompiledGraph | undefined;
   let problem: string | undefined;
@@ -66,7 +69,35 @@ export async function runDetail(
     local,
     ...(crash ? { crashed: { ...crash, recover: `baton recover, or POST /api/runs/${runId}/recover` } } : {}),
     forks: forks.map((f) => f.id),
+    ...(parent ? { parent } : {}),
+    children: childViews(runId, linked),
     history: history.slice(0, HISTORY_IN_DETAIL),
     ...(history.length > HISTORY_IN_DETAIL ? { historyMore: true as const } : {}),
   };
+}
+
+/** The run's parent link, with the parent's workflow and status when the parent is still stored. */
+async function parentView(store: Store, run: RunRecord): Promise<ParentView | undefined> {
+  if (!run.parent) return undefined;
+  const parent = await store.getRun(run.parent.runId);
+  return { ...run.parent, ...(parent ? { graph: parent.graph, status: parent.status } : {}) };
+}
+
+/** The runs this run's tasks started (not its forks), oldest first. */
+export function childViews(runId: string, linked: readonly RunRecord[]): ChildRunView[] {
+  const views: ChildRunView[] = [];
+  for (const r of linked) {
+    const link = r.parent;
+    if (link?.runId !== runId || link.taskId === undefined) continue;
+    views.push({
+      id: r.id,
+      graph: r.graph,
+      status: r.status,
+      kind: link.kind ?? "child",
+      taskId: link.taskId,
+      step: link.step,
+      createdAt: r.createdAt,
+    });
+  }
+  return views.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 }

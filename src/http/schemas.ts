@@ -63,10 +63,17 @@ export const RetryBody = z.strictObject({ force: z.boolean().optional(), by });
 /** `POST /api/runs/:id/recover` */
 export const RecoverBody = z.strictObject({ by });
 
-/** `GET /api/runs/:id/history?after=&limit=`: a page of the run's history. */
+/**
+ * `GET /api/runs/:id/history?after=&limit=&nested=1`: a page of the run's history; `nested`: with
+ * its subgraph runs' entries, each tagged with its level (`after` then counts in the merged list).
+ */
 export const HistoryQuery = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  nested: z
+    .enum(["0", "1", "true", "false"])
+    .transform((s) => s === "1" || s === "true")
+    .default(false),
 });
 
 /** `POST /api/runs/:id/fork` */

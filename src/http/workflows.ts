@@ -1,5 +1,6 @@
 import type { RunRecord } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
+import { subgraphWorkflow } from "../engine/subgraph.js";
 import { loadWorkflow } from "../host/load-workflow.js";
 import { workflowPathFor } from "../host/workflow-paths.js";
 import { shippedWorkflow, shippedWorkflowNames } from "../workflows/index.js";
@@ -23,9 +24,7 @@ export function staticWorkflows(graphs: Record<string, AnyCompiledGraph>): Workf
     async list() {
       return Object.keys(graphs).map((name) => ({ name, shipped: false }));
     },
-    async load(name) {
-      return Object.hasOwn(graphs, name) ? graphs[name] : undefined;
-    },
+    load: withSubgraphs(async (name) => (Object.hasOwn(graphs, name) ? graphs[name] : undefined)),
   };
 }
 
@@ -54,7 +53,7 @@ export function runtimeWorkflows(rt: { ctx: WorkflowContext; dbSpec: string; sto
         .map((name) => ({ name, shipped: false }));
       return [...shipped, ...user];
     },
-    load(name) {
+    load: withSubgraphs((name) => {
       const ref = refFor(name);
       if (!ref) return Promise.resolve(undefined);
       let graph = built.get(ref);
@@ -65,6 +64,25 @@ export function runtimeWorkflows(rt: { ctx: WorkflowContext; dbSpec: string; sto
         built.set(ref, graph);
       }
       return graph;
-    },
+    }),
   };
+}
+
+/**
+ * A loader that also finds a subgraph node's runs' workflow, `<workflow>/<node>` (nested ones too),
+ * through the workflow that holds the node: the same graph its runs ran with, bound to its store.
+ */
+export function withSubgraphs(
+  load: (name: string) => Promise<AnyCompiledGraph | undefined>,
+): (name: string) => Promise<AnyCompiledGraph | undefined> {
+  const find = async (name: string): Promise<AnyCompiledGraph | undefined> => {
+    const found = await load(name);
+    const slash = name.lastIndexOf("/");
+    if (found || slash <= 0) return found;
+    const outer = await find(name.slice(0, slash));
+    return outer
+      ? (subgraphWorkflow(outer, name.slice(slash + 1)) as AnyCompiledGraph | undefined)
+      : undefined;
+  };
+  return find;
 }

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
+import { readNestedHistory } from "../../engine/nested-history.js";
 import { readHistory } from "../../engine/run-history.js";
 import type { Store } from "../../engine/store.js";
-import type { RunList } from "../api-types.js";
+import type { NestedHistoryPage, RunList } from "../api-types.js";
 import { readBody, readQuery } from "../body.js";
 import { badRequest, notFound } from "../errors.js";
 import type { EventHub } from "../event-hub.js";
@@ -69,12 +70,19 @@ export function runRoutes({ store, workflows, hub, control }: RunRoutesDeps): Ho
     return eventFeed(c, hub, id);
   });
 
-  // The run's append-only history, a page at a time (`next` is the `after` of the next page).
+  // The run's append-only history, a page at a time (`next` is the `after` of the next page);
+  // `nested=1` merges in its subgraph runs' histories, each entry with its level.
   app.get("/:id/history", async (c) => {
     const id = c.req.param("id");
     const q = readQuery(c, HistoryQuery);
     const run = await store.getRun(id);
     if (!run) throw notFound(`No run with id "${id}"`);
+    if (q.nested) {
+      const all = await readNestedHistory(store, run);
+      const events = all.slice(q.after, q.after + q.limit);
+      const more = q.after + q.limit < all.length;
+      return c.json({ events, next: more ? q.after + q.limit : null } satisfies NestedHistoryPage);
+    }
     const events = await readHistory(store, run, { after: q.after, limit: q.limit });
     const last = events.at(-1);
     return c.json({ events, next: events.length === q.limit && last ? last.seq : null });
