@@ -102,6 +102,8 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     onCreated: call.onCreated,
   });
   for (;;) {
+    // The task was stopped or cancelled: the child stopped with it; driving it again would stop it again.
+    if (call.signal.aborted) throw call.signal.reason;
     const status = result.status;
     if (status === "completed") return result;
     if (status === "failed" || status === "cancelled") {
@@ -162,8 +164,9 @@ async function driveIfFree(
   try {
     return await graph.resume(run.id, undefined, drive);
   } catch (error) {
-    // Another process took it first: it is theirs to finish.
-    if (error instanceof BatonError && error.code === "RUN_BUSY") return undefined;
-    throw error;
+    // Another process took it first (it is theirs to finish), or finished it meanwhile.
+    if (!(error instanceof BatonError && (error.code === "RUN_BUSY" || error.code === "RUN_STATE"))) throw error;
+    const now = await store.getRun(run.id);
+    return now && TERMINAL_STATUSES.has(now.status) ? graph.result(now) : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { StopReason } from "../../src/engine/signals.js";
 import type { Store } from "../../src/engine/store.js";
 import { GraphValidationError } from "../../src/errors.js";
@@ -261,7 +261,8 @@ describe.each(stores)("subgraphs (%s)", (_name, makeStore) => {
     const result = await graph.run({}, { runId: "to1" });
     expect(result.status).toBe("failed");
     expect(result.error?.message).toMatch(/timed out after 50 ms/);
-    expect((await store.getRun("to1:inner:1:sub"))?.status).toBe("cancelled");
+    // The node's attempt ends at the timeout; its child's cancellation is stored just after.
+    await vi.waitFor(async () => expect((await store.getRun("to1:inner:1:sub"))?.status).toBe("cancelled"));
   });
 
   it("undoes the completed inner steps that declare compensate, in reverse order, when the outer run compensates", async () => {
