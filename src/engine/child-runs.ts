@@ -165,7 +165,8 @@ async function driveIfFree(
     return await graph.resume(run.id, undefined, drive);
   } catch (error) {
     // Another process took it first (it is theirs to finish), or finished it meanwhile.
-    if (!(error instanceof BatonError && (error.code === "RUN_BUSY" || error.code === "RUN_STATE"))) throw error;
+    if (!(error instanceof BatonError && (error.code === "RUN_BUSY" || error.code === "RUN_STATE")))
+      throw error;
     const now = await store.getRun(run.id);
     return now && TERMINAL_STATUSES.has(now.status) ? graph.result(now) : undefined;
   }
