@@ -21,6 +21,7 @@ export type {
   RunSnapshot,
   UpdateStateOptions,
 } from "./engine/compiled.js";
+export { ChildRunFailedError } from "./engine/child-runs.js";
 export { RunFailedError } from "./engine/compiled.js";
 export { setDefaultStoreProvider } from "./engine/default-store.js";
 export type { EventListener, EventOf, RunEvent, RunEventType } from "./engine/events.js";
@@ -36,7 +37,7 @@ export type {
 } from "./engine/history.js";
 export { DEFAULT_LEASE_MS, RunBusyError } from "./engine/ownership.js";
 export type * from "./engine/records.js";
-export { TERMINAL_STATUSES } from "./engine/records.js";
+export { isChildRun, TERMINAL_STATUSES } from "./engine/records.js";
 export type { RecoverOptions, RecoverReport, Resumable } from "./engine/recover.js";
 export { recoverRuns } from "./engine/recover.js";
 export { readHistory } from "./engine/run-history.js";
