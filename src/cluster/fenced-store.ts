@@ -41,8 +41,14 @@ export function fencedStore(store: ClusterStore): Store {
     },
     getRun: (runId) => store.getRun(runId),
     // Leases are the worker's own business (it claimed the run); history records what happened
-    // even from a worker that just lost its lease.
-    acquireRun: (runId, owner, replace) => store.acquireRun(runId, owner, replace),
+    // even from a worker that just lost its lease. The run the worker claimed is never taken under
+    // a lease of the engine's own: a run it let go (`hold: 0`) that is due already (an event came
+    // as it stopped) would be driven under the worker's fence, which that lease voids; it is left
+    // unleased, for the claim loop. Child runs the worker's tasks drive take their own leases.
+    acquireRun: (runId, owner, replace) =>
+      currentFence()?.fence.runId === runId
+        ? Promise.resolve({ acquired: false })
+        : store.acquireRun(runId, owner, replace),
     heartbeat: (ownerId, runIds, leaseMs) => store.heartbeat(ownerId, runIds, leaseMs),
     releaseRun: (ownerId, runId) => store.releaseRun(ownerId, runId),
     appendHistory: (events) => store.appendHistory(events),
