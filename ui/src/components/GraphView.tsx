@@ -1,7 +1,20 @@
-import { type KeyboardEvent, useMemo } from "react";
-import type { GraphView as Graph, RunDetail } from "../../../src/http/api-types.js";
-import { END, layoutGraph, START } from "../lib/layout.js";
+import { type KeyboardEvent, type MouseEvent, useMemo, useState } from "react";
+import type {
+  ChildRunView,
+  GraphView as Graph,
+  NestedHistoryEvent,
+  RunDetail,
+} from "../../../src/http/api-types.js";
+import { END, START } from "../lib/layout.js";
+import {
+  BOX_HEADER,
+  innerNodeStates,
+  type NestedLayout,
+  nestedLayout,
+  pathKey,
+} from "../lib/nested-graph.js";
 import { type NodeState, nodeStates, takenEdges } from "../lib/overlay.js";
+import { navigate } from "../router.js";
 
 const LEGEND: Array<[string, string]> = [
   ["succeeded", "succeeded"],
@@ -14,44 +27,90 @@ const LEGEND: Array<[string, string]> = [
   ["idle", "not run"],
 ];
 
-/** The workflow's graph with the run on it: node colours by status, the path taken in bold. */
+/** How a level of the drawing shows the run: per node its state, attempts and last outcome; taken edges. */
+interface LevelRun {
+  readonly state: (node: string) => NodeState | undefined;
+  readonly attempts: (node: string) => { max: number; last: string } | undefined;
+  readonly taken: ReadonlySet<string>;
+  readonly started: boolean;
+  readonly completed: boolean;
+}
+
+/**
+ * The workflow's graph with the run on it: node colours by status, the path taken in bold. A
+ * subgraph node is a box holding its own graph (its nodes coloured from `nested`, the nested
+ * history), and can be closed to a plain node and opened again.
+ */
 export function GraphView({
   graph,
   detail,
+  nested = [],
   onSelectNode,
 }: {
   graph: Graph;
   detail: RunDetail;
+  nested?: readonly NestedHistoryEvent[];
   onSelectNode?: (node: string) => void;
 }) {
   const states = useMemo(() => nodeStates(graph, detail), [graph, detail]);
   const attempts = useMemo(() => attemptsByNode(detail), [detail]);
   const taken = useMemo(() => takenEdges(graph, detail), [graph, detail]);
+  const inner = useMemo(() => innerNodeStates(nested), [nested]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (key: string) =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
   const extraKey = taken
     .filter((e) => e.kind === "taken")
     .map((e) => `${e.from}>${e.to}`)
     .join(",");
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the layout changes only with the graph and the edges routers took.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the layout changes only with the graph, the edges routers took and the boxes open.
   const layout = useMemo(
     () =>
-      layoutGraph(
+      nestedLayout(
         graph,
+        collapsed,
         taken.filter((e) => e.kind === "taken"),
       ),
-    [graph, extraKey],
+    [graph, extraKey, collapsed],
   );
-  const takenKeys = new Set(taken.map((e) => `${e.from}>${e.to}`));
-  const joinTargets = new Set(graph.joins.map((j) => j.to));
-  const byId = new Map(layout.nodes.map((n) => [n.id, n]));
-  const completed = detail.run.status === "completed";
-  const started = detail.tasks.some((t) => t.step > 0);
+  const top: LevelRun = {
+    state: (n) => states.get(n),
+    attempts: (n) => attempts.get(n),
+    taken: new Set(taken.map((e) => `${e.from}>${e.to}`)),
+    started: detail.tasks.some((t) => t.step > 0),
+    completed: detail.run.status === "completed",
+  };
+  const childOf = (node: string) =>
+    detail.children.find((c) => c.kind === "subgraph" && c.taskId.split("#")[0] === node);
+  const innerRun = (path: readonly string[], done: boolean): LevelRun => {
+    const at = (n: string) => inner.get(pathKey([...path, n]));
+    return {
+      state: (n) => {
+        const s = at(n);
+        // A cancelled attempt shows through its outcome (see NodeBox).
+        return s && s.status !== "cancelled" ? { status: s.status, runs: 1, steps: [] } : undefined;
+      },
+      attempts: (n) => {
+        const s = at(n);
+        return s ? { max: s.attempts, last: s.status } : undefined;
+      },
+      taken: new Set(),
+      started: graph.nodes.length > 0 && [...inner.keys()].some((k) => k.startsWith(`${pathKey(path)}/`)),
+      completed: done,
+    };
+  };
+  const { width, height } = layout.layout;
   return (
     <div className="graph">
       <svg
         data-testid="run-graph"
-        viewBox={`0 0 ${layout.width} ${layout.height}`}
-        width={layout.width}
-        height={layout.height}
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
         role="img"
         aria-label={`Graph of ${graph.name}`}
       >
@@ -72,66 +131,15 @@ export function GraphView({
             </marker>
           ))}
         </defs>
-        {layout.edges.map((e) => {
-          const on = takenKeys.has(`${e.from}>${e.to}`);
-          return (
-            <g key={`${e.from}>${e.to}>${e.kind}`}>
-              <path
-                d={e.path}
-                className={`gedge k-${e.kind}${on ? " taken" : ""}${e.back ? " back" : ""}`}
-                markerEnd={`url(#arrow-${on ? "taken" : "plain"})`}
-                data-testid="graph-edge"
-                data-from={e.from}
-                data-to={e.to}
-                data-taken={on ? "true" : "false"}
-              />
-              {e.label ? (
-                <text x={e.mid.x} y={e.mid.y} className="elabel" textAnchor="middle">
-                  {e.label}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-        {[...joinTargets].map((to) => {
-          const n = byId.get(to);
-          return n ? (
-            <circle key={`join-${to}`} cx={n.x + n.width / 2} cy={n.y - 7} r={5} className="join" />
-          ) : null;
-        })}
-        {layout.nodes.map((n) => {
-          if (n.id === START || n.id === END) {
-            const reached = n.id === START ? started : completed;
-            return (
-              <g
-                key={n.id}
-                data-testid={`graph-node-${n.id}`}
-                className={`gterm${reached ? " reached" : ""}`}
-              >
-                <rect x={n.x} y={n.y + 4} width={n.width} height={n.height - 8} rx={(n.height - 8) / 2} />
-                <text x={n.x + n.width / 2} y={n.y + n.height / 2 + 4} textAnchor="middle">
-                  {n.id === START ? "start" : "end"}
-                </text>
-              </g>
-            );
-          }
-          const s = states.get(n.id);
-          const a = attempts.get(n.id);
-          return (
-            <NodeBox
-              key={n.id}
-              id={n.id}
-              x={n.x}
-              y={n.y}
-              w={n.width}
-              h={n.height}
-              state={s}
-              attempts={a?.max ?? 0}
-              lastOutcome={a?.last}
-              {...(onSelectNode ? { onSelect: () => onSelectNode(n.id) } : {})}
-            />
-          );
-        })}
+        <Level
+          level={layout}
+          run={top}
+          runOf={innerRun}
+          collapsed={collapsed}
+          onToggle={toggle}
+          childOf={childOf}
+          {...(onSelectNode ? { onSelectNode } : {})}
+        />
       </svg>
       <div className="legend">
         {LEGEND.map(([k, label]) => (
@@ -147,6 +155,163 @@ export function GraphView({
   );
 }
 
+/** One graph of the drawing (the run's own, or a subgraph's inside its box): edges, joins, nodes, boxes. */
+function Level(props: {
+  level: NestedLayout;
+  run: LevelRun;
+  /** How an inner level shows the run; `done`: its subgraph node succeeded (its run reached its end). */
+  runOf: (path: readonly string[], done: boolean) => LevelRun;
+  collapsed: ReadonlySet<string>;
+  onToggle: (key: string) => void;
+  /** The subgraph run of a top-level node, to link its box to. */
+  childOf: (node: string) => ChildRunView | undefined;
+  onSelectNode?: (node: string) => void;
+}) {
+  const { level, run } = props;
+  const { graph, layout, path } = level;
+  const nested = path.length > 0;
+  const id = (name: string) => (nested ? pathKey([...path, name]) : name);
+  const joinTargets = new Set(graph.joins.map((j) => j.to));
+  const byId = new Map(layout.nodes.map((n) => [n.id, n]));
+  return (
+    <g data-testid={nested ? `graph-level-${pathKey(path)}` : undefined}>
+      {layout.edges.map((e) => {
+        const on = run.taken.has(`${e.from}>${e.to}`);
+        return (
+          <g key={`${e.from}>${e.to}>${e.kind}`}>
+            <path
+              d={e.path}
+              className={`gedge k-${e.kind}${on ? " taken" : ""}${e.back ? " back" : ""}`}
+              markerEnd={`url(#arrow-${on ? "taken" : "plain"})`}
+              data-testid={nested ? "graph-inner-edge" : "graph-edge"}
+              data-from={id(e.from)}
+              data-to={id(e.to)}
+              data-taken={on ? "true" : "false"}
+            />
+            {e.label ? (
+              <text x={e.mid.x} y={e.mid.y} className="elabel" textAnchor="middle">
+                {e.label}
+              </text>
+            ) : null}
+          </g>
+        );
+      })}
+      {[...joinTargets].map((to) => {
+        const n = byId.get(to);
+        return n ? (
+          <circle key={`join-${to}`} cx={n.x + n.width / 2} cy={n.y - 7} r={5} className="join" />
+        ) : null;
+      })}
+      {layout.nodes.map((n) => {
+        if (n.id === START || n.id === END) {
+          const reached = n.id === START ? run.started : run.completed;
+          return (
+            <g
+              key={n.id}
+              data-testid={`graph-node-${id(n.id)}`}
+              className={`gterm${reached ? " reached" : ""}`}
+            >
+              <rect x={n.x} y={n.y + 4} width={n.width} height={n.height - 8} rx={(n.height - 8) / 2} />
+              <text x={n.x + n.width / 2} y={n.y + n.height / 2 + 4} textAnchor="middle">
+                {n.id === START ? "start" : "end"}
+              </text>
+            </g>
+          );
+        }
+        const a = run.attempts(n.id);
+        const select = !nested && props.onSelectNode ? () => props.onSelectNode?.(n.id) : undefined;
+        const box = {
+          id: id(n.id),
+          x: n.x,
+          y: n.y,
+          w: n.width,
+          h: n.height,
+          state: run.state(n.id),
+          attempts: a?.max ?? 0,
+          lastOutcome: a?.last,
+          ...(select ? { onSelect: select } : {}),
+        };
+        const node = graph.nodes.find((g) => g.name === n.id);
+        if (!node?.subgraph) return <NodeBox key={n.id} {...box} />;
+        const open = level.inner.get(n.id);
+        const key = pathKey([...path, n.id]);
+        const child = nested ? undefined : props.childOf(n.id);
+        return (
+          <g
+            key={n.id}
+            data-testid={`graph-subgraph-${key}`}
+            data-collapsed={open ? "false" : "true"}
+            className="gsub"
+          >
+            {open ? <NodeBox {...box} header={BOX_HEADER} /> : <NodeBox {...box} label={`   ${n.id}`} />}
+            <BoxToggle
+              x={n.x}
+              y={n.y}
+              open={open !== undefined}
+              name={key}
+              onToggle={() => props.onToggle(key)}
+            />
+            {child && open ? (
+              <a
+                href={`/runs/${encodeURIComponent(child.id)}`}
+                data-testid={`graph-subgraph-run-${key}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/runs/${encodeURIComponent(child.id)}`);
+                }}
+              >
+                <title>{`Open the subgraph's run ${child.id}`}</title>
+                <text x={n.x + n.width - 8} y={n.y + 18} textAnchor="end" className="sublink">
+                  run ↗
+                </text>
+              </a>
+            ) : null}
+            {open ? (
+              <g transform={`translate(${n.x},${n.y + BOX_HEADER})`}>
+                <Level
+                  {...props}
+                  level={open}
+                  run={props.runOf(open.path, box.state?.status === "succeeded")}
+                />
+              </g>
+            ) : null}
+          </g>
+        );
+      })}
+    </g>
+  );
+}
+
+/** The open/close control of a subgraph box, in its top left corner (a button for the keyboard too). */
+function BoxToggle(props: { x: number; y: number; open: boolean; name: string; onToggle: () => void }) {
+  const { x, y, open } = props;
+  const buttonProps = {
+    role: "button",
+    tabIndex: 0,
+    "aria-expanded": open,
+    "aria-label": `${open ? "Close" : "Open"} subgraph ${props.name}`,
+    onClick: (e: MouseEvent) => {
+      e.stopPropagation();
+      props.onToggle();
+    },
+    onKeyDown: (e: KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        e.stopPropagation();
+        props.onToggle();
+      }
+    },
+  };
+  return (
+    <g className="subtoggle" data-testid={`graph-subgraph-toggle-${props.name}`} {...buttonProps}>
+      <rect x={x + 4} y={y + 5} width={20} height={20} rx={4} />
+      <text x={x + 14} y={y + 19} textAnchor="middle">
+        {open ? "▾" : "▸"}
+      </text>
+    </g>
+  );
+}
+
 function NodeBox(props: {
   id: string;
   x: number;
@@ -157,6 +322,10 @@ function NodeBox(props: {
   attempts: number;
   lastOutcome: string | undefined;
   onSelect?: () => void;
+  /** An open subgraph box: the name goes in a header strip this tall, not in the middle. */
+  header?: number;
+  /** Drawn instead of the id (room for a subgraph's toggle). */
+  label?: string;
 }) {
   const { id, x, y, w, h, state, attempts } = props;
   // A node whose attempt was cancelled has no record, but it did run: the history says so.
@@ -196,9 +365,15 @@ function NodeBox(props: {
     >
       <title>{title}</title>
       <rect x={x} y={y} width={w} height={h} rx={7} />
-      <text x={x + w / 2} y={y + h / 2 + 4} textAnchor="middle">
-        {id}
-      </text>
+      {props.header ? (
+        <text x={x + 30} y={y + props.header / 2 + 5} className="subname">
+          {id.split("/").at(-1)}
+        </text>
+      ) : (
+        <text x={x + w / 2} y={y + h / 2 + 4} textAnchor="middle">
+          {props.label ?? id.split("/").at(-1)}
+        </text>
+      )}
       {state && state.runs > 1 ? (
         <text x={x + w - 4} y={y - 3} textAnchor="end" className="runs">
           ×{state.runs}

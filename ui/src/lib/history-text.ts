@@ -18,9 +18,10 @@ export function verdict(value: unknown): boolean | undefined {
 export function describeEntry(e: HistoryEvent): string {
   switch (e.type) {
     case "run_created":
-      return e.from
-        ? `forked from ${e.from.runId} at step ${e.from.step} by ${actorText(e.by)}`
-        : `started by ${actorText(e.by)}`;
+      if (!e.from) return `started by ${actorText(e.by)}`;
+      if (e.from.as === "subgraph" || e.from.as === "child")
+        return `started as a ${e.from.as} run by ${e.from.runId} (task ${e.from.taskId ?? "?"} at step ${e.from.step})`;
+      return `forked from ${e.from.runId} at step ${e.from.step} by ${actorText(e.by)}`;
     case "attempt": {
       const what = `${e.taskId} attempt ${e.attempt}`;
       if (e.outcome === "succeeded") return `${what} succeeded`;
@@ -54,6 +55,8 @@ export function describeEntry(e: HistoryEvent): string {
       return `resumed by ${actorText(e.by)}${e.force ? " (forced)" : ""}`;
     case "retried":
       return `retried by ${actorText(e.by)}${e.force ? " (forced)" : ""}`;
+    case "child_started":
+      return `${e.taskId} started its ${e.kind} run ${e.childRunId} (${e.graph})`;
     case "forked":
       return `forked at step ${e.step} into ${e.toRunId} by ${actorText(e.by)}`;
     case "owner_taken":

@@ -65,7 +65,14 @@ export function graphEdges(graph: GraphView, extra: readonly LayoutEdge[] = []):
   return edges;
 }
 
-export function layoutGraph(graph: GraphView, extra: readonly LayoutEdge[] = []): Layout {
+/** A node drawn bigger than its name needs: an open subgraph node holding its own graph. */
+export type NodeSizes = ReadonlyMap<string, { readonly width: number; readonly height: number }>;
+
+export function layoutGraph(
+  graph: GraphView,
+  extra: readonly LayoutEdge[] = [],
+  sizes: NodeSizes = new Map(),
+): Layout {
   const ids = [START, ...graph.nodes.map((n) => n.name), END];
   const edges = graphEdges(graph, extra).filter((e) => ids.includes(e.from) && ids.includes(e.to));
   const back = backEdges(ids, edges);
@@ -73,32 +80,33 @@ export function layoutGraph(graph: GraphView, extra: readonly LayoutEdge[] = [])
   const layer = assignLayers(ids, forward);
   const rows = orderLayers(ids, forward, layer);
   const width = (id: string) =>
-    id === START || id === END ? 64 : Math.max(SIZES.minWidth, Math.round(id.length * SIZES.charWidth + 26));
+    sizes.get(id)?.width ??
+    (id === START || id === END
+      ? 64
+      : Math.max(SIZES.minWidth, Math.round(id.length * SIZES.charWidth + 26)));
+  const height = (id: string) => sizes.get(id)?.height ?? SIZES.nodeHeight;
   const rowWidth = (row: readonly string[]) =>
     row.reduce((sum, id) => sum + width(id), 0) + SIZES.nodeGap * Math.max(0, row.length - 1);
   const canvas = Math.max(...rows.map(rowWidth)) + SIZES.pad * 2 + 60;
   const placed = new Map<string, PlacedNode>();
+  // Each layer is as tall as its tallest node; the others sit in its middle.
+  let top = SIZES.pad;
   rows.forEach((row, l) => {
+    const tall = Math.max(SIZES.nodeHeight, ...row.map(height));
     let x = (canvas - rowWidth(row)) / 2;
     for (const id of row) {
-      const w = width(id);
-      placed.set(id, {
-        id,
-        layer: l,
-        x,
-        y: SIZES.pad + l * (SIZES.nodeHeight + SIZES.layerGap),
-        width: w,
-        height: SIZES.nodeHeight,
-      });
+      const [w, h] = [width(id), height(id)];
+      placed.set(id, { id, layer: l, x, y: top + (tall - h) / 2, width: w, height: h });
       x += w + SIZES.nodeGap;
     }
+    top += tall + SIZES.layerGap;
   });
-  const height = SIZES.pad * 2 + rows.length * SIZES.nodeHeight + (rows.length - 1) * SIZES.layerGap;
+  const total = top - SIZES.layerGap + SIZES.pad;
   return {
     nodes: [...placed.values()],
     edges: edges.map((e) => route(e, placed.get(e.from)!, placed.get(e.to)!, back.has(e))),
     width: canvas,
-    height,
+    height: total,
   };
 }
 

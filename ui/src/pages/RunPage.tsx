@@ -1,12 +1,18 @@
-import { useMemo, useRef, useState } from "react";
-import type { GraphView as Graph, RunAccepted, RunDetail } from "../../../src/http/api-types.js";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type {
+  GraphView as Graph,
+  NestedHistoryEvent,
+  NestedHistoryPage,
+  RunAccepted,
+  RunDetail,
+} from "../../../src/http/api-types.js";
 import { api, post } from "../api.js";
 import { Actions } from "../components/Actions.js";
 import { ErrorPanel } from "../components/ErrorPanel.js";
 import { GraphView } from "../components/GraphView.js";
 import { HistoryList } from "../components/HistoryList.js";
 import { JsonTree } from "../components/JsonTree.js";
-import { Lineage } from "../components/Lineage.js";
+import { Lineage, parentRelation } from "../components/Lineage.js";
 import { RelativeTime } from "../components/RelativeTime.js";
 import { StatePanel } from "../components/StatePanel.js";
 import { StatusBadge } from "../components/StatusBadge.js";
@@ -48,6 +54,21 @@ export function RunPage({ runId }: { runId: string }) {
   }, `${graphName}:${available}`);
   const connected = useFeed(`${path}/events`, run.refresh);
   const detail = run.data;
+  const subgraphs = detail?.children.some((c) => c.kind === "subgraph") ?? false;
+  // The history of the run and its subgraph runs, each entry with its level; read again as the run moves.
+  const nested = useLoader(
+    () =>
+      subgraphs
+        ? api<NestedHistoryPage>(`${path}/history?nested=1&limit=1000`).then((p) => p.events)
+        : Promise.resolve<readonly NestedHistoryEvent[]>([]),
+    `${runId}:${subgraphs}`,
+    150,
+  );
+  const refreshNested = nested.refresh;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new detail (the run moved) asks for a fresh read.
+  useEffect(() => {
+    if (subgraphs) refreshNested();
+  }, [detail, subgraphs, refreshNested]);
   const driven = detail ? DRIVEN.has(detail.run.status) : false;
   // Paused for a person, a time or an event: the clock stands still, relative times still move.
   const paused =
@@ -108,6 +129,35 @@ export function RunPage({ runId }: { runId: string }) {
             </dd>
           </>
         ) : null}
+        {detail.parent ? (
+          <>
+            <dt>parent</dt>
+            <dd data-testid="run-parent" data-kind={detail.parent.kind ?? "fork"}>
+              {parentRelation(detail.parent)}{" "}
+              <Link to={`/runs/${encodeURIComponent(detail.parent.runId)}`} testId="run-parent-link">
+                {detail.parent.runId}
+              </Link>
+            </dd>
+          </>
+        ) : null}
+        {detail.children.length > 0 ? (
+          <>
+            <dt>children</dt>
+            <dd data-testid="run-children">
+              {detail.children.map((c, i) => (
+                <span key={c.id}>
+                  {i > 0 ? ", " : ""}
+                  <Link to={`/runs/${encodeURIComponent(c.id)}`} testId="run-child-link">
+                    {c.taskId}
+                  </Link>{" "}
+                  <span className="muted">
+                    ({c.kind}, {c.status.replace("_", " ")})
+                  </span>
+                </span>
+              ))}
+            </dd>
+          </>
+        ) : null}
         <dt>step</dt>
         <dd>{r.step}</dd>
         <dt>queue</dt>
@@ -130,7 +180,12 @@ export function RunPage({ runId }: { runId: string }) {
         <section className="card graph-card">
           <h2>Graph</h2>
           {graph.data ? (
-            <GraphView graph={graph.data} detail={detail} onSelectNode={selectNode} />
+            <GraphView
+              graph={graph.data}
+              detail={detail}
+              nested={nested.data ?? []}
+              onSelectNode={selectNode}
+            />
           ) : (
             <p className="muted">{available ? "…" : "The graph needs the run's workflow."}</p>
           )}
@@ -157,7 +212,7 @@ export function RunPage({ runId }: { runId: string }) {
           )}
         </section>
       </div>
-      <HistoryList detail={detail} onSelect={setSelected} />
+      <HistoryList detail={detail} nested={nested.data} onSelect={setSelected} />
       <Lineage detail={detail} />
       <section className="card">
         <h2>State at each checkpoint</h2>
