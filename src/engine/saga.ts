@@ -6,7 +6,7 @@ import type { CompensationRecord, TaskRecord } from "./records.js";
 import { resolveRetry, retryDelay, sleep } from "./retry.js";
 import { StopReason } from "./signals.js";
 import { type Store, writeInOrder } from "./store.js";
-import { idempotencyKey } from "./task-runner.js";
+import { idempotencyKey } from "./task-context.js";
 
 /** Undos retry three times by default: giving up on an undo leaves the world half-changed. */
 const DEFAULT_UNDO_RETRY = { attempts: 3, initialDelayMs: 200 };

@@ -7,10 +7,9 @@ import type {
   RetryPolicy,
   RunChildOptions,
 } from "../graph/types.js";
-import { DurableCalls, TASK_INTERNALS, type TaskInternals } from "./durable-calls.js";
 import type { EventListener } from "./events.js";
 import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
-import { checkAnswer, interruptSchema } from "./interrupt-schema.js";
+import { interruptSchema } from "./interrupt-schema.js";
 import type { AttemptInfo, InterruptInfo, JournalEntry, TaskRecord, TaskSpec, WaitInfo } from "./records.js";
 import { type ResolvedRetry, resolveRetry, retryDelay, sleep } from "./retry.js";
 import {
@@ -23,6 +22,7 @@ import {
   WaitSignal,
 } from "./signals.js";
 import type { Store } from "./store.js";
+import { TaskContext } from "./task-context.js";
 import { splitReturn } from "./writes.js";
 
 /** What one task needs from its run. */
@@ -355,7 +355,7 @@ async function attemptOnce(
           () => new NodeTimeoutError(task.node, timeout, { runId: env.runId, step: env.step }),
         );
   const signal = child?.signal ?? env.signal;
-  const ctx = nodeContext(env, task, attempt, signal, resumes, journal, logged);
+  const ctx = new TaskContext(env, task, attempt, signal, resumes, journal, logged);
   try {
     let returned = node.fn(env.state, ctx);
     if (returned instanceof Promise) returned = await abortable(returned, signal);
@@ -375,72 +375,6 @@ async function attemptOnce(
   } finally {
     child?.dispose();
   }
-}
-
-/** `runId:node:step[:sendIndex]`: the same for every attempt of a task and after a crash. */
-export function idempotencyKey(runId: string, node: string, step: number, taskId: string): string {
-  const suffix = taskId === node ? "" : `:${taskId.slice(node.length + 1)}`;
-  return `${runId}:${node}:${step}${suffix}`;
-}
-
-function nodeContext(
-  env: TaskEnv,
-  task: TaskSpec,
-  attempt: number,
-  signal: AbortSignal,
-  resumes: readonly unknown[],
-  journal: JournalEntry[],
-  logged: NewHistoryEvent[],
-): NodeContext {
-  let interrupts = 0;
-  // Made on the first durable call only (see `DurableCalls`).
-  let calls: DurableCalls | undefined;
-  const key = idempotencyKey(env.runId, task.node, env.step, task.id);
-  const durable = () => (calls ??= new DurableCalls(env, signal, task, journal, logged, attempt, key));
-  const ctx: NodeContext & TaskInternals = {
-    [TASK_INTERNALS]: () => ({ calls: durable(), resumes }),
-    runChild: ((workflow: string | object, input: unknown, options?: RunChildOptions) =>
-      durable().runChild(workflow, input, options)) as NodeContext["runChild"],
-    sleep: (ms) => durable().sleep(ms),
-    sleepUntil: (date) => durable().sleepUntil(date),
-    waitForEvent: (name, options) => durable().waitForEvent(name, options),
-    once: (name, fn) => durable().once(name, fn),
-    runId: env.runId,
-    node: task.node,
-    step: env.step,
-    idempotencyKey: key,
-    attempt,
-    signal,
-    input: task.input,
-    emit: (data) =>
-      env.emit?.({
-        type: "node_custom",
-        runId: env.runId,
-        at: env.now(),
-        step: env.step,
-        node: task.node,
-        taskId: task.id,
-        data,
-      }),
-    interrupt<T>(payload: unknown, options?: InterruptOptions<T>): T {
-      if (!env.store)
-        throw new BatonError(
-          "RUN_STATE",
-          `Node "${task.node}" called interrupt(), but this graph was compiled with store: false: a paused run must be stored to be resumed`,
-          { runId: env.runId, node: task.node, step: env.step },
-        );
-      const index = interrupts++;
-      if (index < resumes.length) {
-        const answer = resumes[index];
-        return options?.schema ? checkAnswer(options.schema, answer, task.node) : (answer as T);
-      }
-      throw new InterruptSignal(payload, options?.schema);
-    },
-    abort(reason: string): never {
-      throw new AbortRunSignal(reason);
-    },
-  };
-  return ctx;
 }
 
 function stopped(reason: unknown): TaskOutcome {
