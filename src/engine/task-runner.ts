@@ -1,12 +1,6 @@
-import { BatonError, coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
+import { coerceError, errorInfo, NodeFailedError, NodeTimeoutError } from "../errors.js";
 import type { ChannelMap } from "../graph/state.js";
-import type {
-  InterruptOptions,
-  NodeContext,
-  NodeSpec,
-  RetryPolicy,
-  RunChildOptions,
-} from "../graph/types.js";
+import type { NodeSpec, RetryPolicy } from "../graph/types.js";
 import type { EventListener } from "./events.js";
 import type { AttemptOutcome, NewHistoryEvent } from "./history.js";
 import { interruptSchema } from "./interrupt-schema.js";
