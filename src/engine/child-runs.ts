@@ -94,12 +94,18 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     hold: call.hold,
     actor: { via: "parent", who: call.runId },
   };
+  // Whether this call drove the child (made it, or resumed it): a failure it saw happen is final
+  // for this attempt; a child it found failed already is retried (a later attempt, a `retry`).
+  let drove = false;
   let result = await graph.start(call.input, {
     runId: entry.runId,
     link: { runId: call.runId, step: call.step, taskId: call.taskId, kind: call.kind },
     signal: call.signal,
     hold: call.hold,
-    onCreated: call.onCreated,
+    onCreated: () => {
+      drove = true;
+      return call.onCreated();
+    },
   });
   for (;;) {
     // The task was stopped or cancelled: the child stopped with it; driving it again would stop it again.
@@ -107,9 +113,10 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     const status = result.status;
     if (status === "completed") return result;
     if (status === "failed" || status === "cancelled") {
-      // A later attempt of the parent's task retries the child from where it failed.
-      if (entry.failedIn !== undefined && entry.failedIn < call.attempt) {
-        delete entry.failedIn;
+      // A later attempt of the parent's task (or a retry of the parent) retries the child from
+      // where it failed; the attempt that saw it fail reports it.
+      if (!drove && entry.failedIn !== call.attempt) {
+        drove = true;
         result = await graph.resume(entry.runId, undefined, { ...drive, retry: true });
         continue;
       }
@@ -119,6 +126,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     if (TERMINAL_STATUSES.has(status)) return result;
     if (status === "interrupted" && call.onInterrupt) {
       const answer = await call.onInterrupt(result);
+      drove = true;
       result = await graph.resume(entry.runId, answer.value, drive);
       continue;
     }
@@ -127,6 +135,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
       throw new BatonError("RUN_NOT_FOUND", `Child run ${entry.runId} is gone`, { runId: call.runId });
     const taken = await driveIfFree(graph, run, store, drive, call.now());
     if (taken) {
+      drove = true;
       result = taken;
       continue;
     }

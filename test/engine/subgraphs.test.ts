@@ -242,6 +242,22 @@ describe.each(stores)("subgraphs (%s)", (_name, makeStore) => {
     expect(result.error?.message).toMatch(/Child run f1:review:1:sub ended failed: .*checker down/);
   });
 
+  it("a retry of the failed outer run retries its subgraph's run from where it failed", async () => {
+    const store = makeStore();
+    const ledger: Ledger = {};
+    const graph = new StateGraph(Outer)
+      .addNode("review", review(store, ledger, { fail: { times: 1 } }))
+      .addEdge(START, "review")
+      .addEdge("review", END)
+      .compile({ store, name: "retried-later" });
+    expect((await graph.run({ topic: "elk" }, { runId: "rl1" })).status).toBe("failed");
+    const again = await graph.retry("rl1");
+    expect(again.status).toBe("completed");
+    expect(again.state.verdict).toBe("ok (3)");
+    expect(ledger).toEqual({ draft: 1, check: 2 });
+    expect(await store.listRuns({ parent: "rl1" })).toHaveLength(1);
+  });
+
   it("a timeout on the subgraph node cancels its run", async () => {
     const store = makeStore();
     const inner = new StateGraph(Inner)
