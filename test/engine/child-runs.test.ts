@@ -8,6 +8,14 @@ import { engineStores } from "../helpers/engine-stores.js";
 
 const stores = engineStores("child");
 
+async function until(probe: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const Order = defineState({ item: value(""), charged: value(0), log: append<string>() });
 const Parent = defineState({ items: value<string[]>([]), receipts: append<string>(), error: value("") });
 
@@ -210,6 +218,52 @@ describe.each(stores)("ctx.runChild (%s)", (_name, makeStore) => {
     expect((await store.getRun("k1"))?.status).toBe("cancelled");
     expect((await store.getRun("k1:buy:1:0"))?.status).toBe("compensated");
     expect(undone).toEqual(["release hold"]);
+  });
+
+  it("holds a waiting child in the caller's process: an event sent to it there finishes both runs", async () => {
+    const store = makeStore();
+    const child = new StateGraph(Order)
+      .addNode("await", async (_s, ctx) => {
+        const got = await ctx.waitForEvent<string>("paid");
+        return { log: got.timedOut ? "timed out" : `paid by ${got.payload}` };
+      })
+      .addEdge(START, "await")
+      .addEdge("await", END)
+      .compile({ store, name: "awaits-held" });
+    const graph = new StateGraph(Parent)
+      .addNode("buy", async (_s, ctx) => ({ receipts: (await ctx.runChild(child, {})).log }))
+      .addEdge(START, "buy")
+      .addEdge("buy", END)
+      .compile({ store, name: "holds-child" });
+    const running = graph.run({}, { runId: "h1" });
+    await until(async () => (await store.getRun("h1:buy:1:0"))?.status === "waiting");
+    await child.signal("h1:buy:1:0", "paid", "cash");
+    const done = await running;
+    expect(done.status).toBe("completed");
+    expect(done.state.receipts).toEqual(["paid by cash"]);
+  });
+
+  it("cancelling a parent while its child runs in the same process cancels the child", async () => {
+    const store = makeStore();
+    const child = new StateGraph(Order)
+      .addNode(
+        "hang",
+        (_s, ctx) =>
+          new Promise((_r, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+      )
+      .addEdge(START, "hang")
+      .addEdge("hang", END)
+      .compile({ store, name: "hangs" });
+    const graph = new StateGraph(Parent)
+      .addNode("buy", async (_s, ctx) => ({ receipts: (await ctx.runChild(child, {})).log }))
+      .addEdge(START, "buy")
+      .addEdge("buy", END)
+      .compile({ store, name: "cancels-live" });
+    const running = graph.run({}, { runId: "cl1" });
+    await until(async () => (await store.getRun("cl1:buy:1:0"))?.status === "running");
+    await graph.cancel("cl1");
+    expect((await running).status).toBe("cancelled");
+    expect((await store.getRun("cl1:buy:1:0"))?.status).toBe("cancelled");
   });
 
   it("refuses a runId that is not a non-empty string", async () => {
