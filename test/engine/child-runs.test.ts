@@ -5,6 +5,7 @@ import type { Store } from "../../src/engine/store.js";
 import { Send } from "../../src/graph/commands.js";
 import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { engineStores } from "../helpers/engine-stores.js";
+import { untilAborted } from "./helpers.js";
 
 const stores = engineStores("child");
 
@@ -29,6 +30,18 @@ function charge(store: Store, ledger: string[], name = "charge") {
     })
     .addEdge(START, "charge")
     .addEdge("charge", END)
+    .compile({ store, name });
+}
+
+/** A child workflow that waits for the event "paid" and logs who paid. */
+function awaitsPayment(store: Store, name: string) {
+  return new StateGraph(Order)
+    .addNode("await", async (_s, ctx) => {
+      const got = await ctx.waitForEvent<string>("paid");
+      return { log: got.timedOut ? "timed out" : `paid by ${got.payload}` };
+    })
+    .addEdge(START, "await")
+    .addEdge("await", END)
     .compile({ store, name });
 }
 
@@ -162,14 +175,7 @@ describe.each(stores)("ctx.runChild (%s)", (_name, makeStore) => {
 
   it("waits durably for a child that waits for an event; the child's end wakes the parent", async () => {
     const store = makeStore();
-    const child = new StateGraph(Order)
-      .addNode("await", async (_s, ctx) => {
-        const got = await ctx.waitForEvent<string>("paid");
-        return { log: got.timedOut ? "timed out" : `paid by ${got.payload}` };
-      })
-      .addEdge(START, "await")
-      .addEdge("await", END)
-      .compile({ store, name: "awaits" });
+    const child = awaitsPayment(store, "awaits");
     const graph = new StateGraph(Parent)
       .addNode("buy", async (_s, ctx) => ({ receipts: (await ctx.runChild(child, {})).log }))
       .addEdge(START, "buy")
@@ -222,14 +228,7 @@ describe.each(stores)("ctx.runChild (%s)", (_name, makeStore) => {
 
   it("holds a waiting child in the caller's process: an event sent to it there finishes both runs", async () => {
     const store = makeStore();
-    const child = new StateGraph(Order)
-      .addNode("await", async (_s, ctx) => {
-        const got = await ctx.waitForEvent<string>("paid");
-        return { log: got.timedOut ? "timed out" : `paid by ${got.payload}` };
-      })
-      .addEdge(START, "await")
-      .addEdge("await", END)
-      .compile({ store, name: "awaits-held" });
+    const child = awaitsPayment(store, "awaits-held");
     const graph = new StateGraph(Parent)
       .addNode("buy", async (_s, ctx) => ({ receipts: (await ctx.runChild(child, {})).log }))
       .addEdge(START, "buy")
@@ -246,11 +245,7 @@ describe.each(stores)("ctx.runChild (%s)", (_name, makeStore) => {
   it("cancelling a parent while its child runs in the same process cancels the child", async () => {
     const store = makeStore();
     const child = new StateGraph(Order)
-      .addNode(
-        "hang",
-        (_s, ctx) =>
-          new Promise((_r, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
-      )
+      .addNode("hang", (_s, ctx) => untilAborted(ctx.signal))
       .addEdge(START, "hang")
       .addEdge("hang", END)
       .compile({ store, name: "hangs" });

@@ -4,6 +4,7 @@ import type { Store } from "../../src/engine/store.js";
 import { GraphValidationError } from "../../src/errors.js";
 import { append, defineState, END, START, StateGraph, value } from "../graph/core.js";
 import { engineStores } from "../helpers/engine-stores.js";
+import { untilAborted } from "./helpers.js";
 
 const stores = engineStores("subgraph");
 
@@ -261,11 +262,7 @@ describe.each(stores)("subgraphs (%s)", (_name, makeStore) => {
   it("a timeout on the subgraph node cancels its run", async () => {
     const store = makeStore();
     const inner = new StateGraph(Inner)
-      .addNode(
-        "hang",
-        (_s, ctx) =>
-          new Promise((_r, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
-      )
+      .addNode("hang", (_s, ctx) => untilAborted(ctx.signal))
       .addEdge(START, "hang")
       .addEdge("hang", END)
       .compile({ store, name: "hang" });
