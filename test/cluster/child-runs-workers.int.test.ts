@@ -166,4 +166,93 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
         .join("/")}; ${claims.length} child claims`,
     );
   }, 40_000);
+
+  it("SIGKILLs the worker running a child mid-way: another takes over, no node that finished runs again", async () => {
+    fresh();
+    const first = await Promise.all([spawnWorker(), spawnWorker()]);
+    const id = baton("submit", FANOUT, "--input", '{"count":6,"napMs":300,"finishMs":1500}').trim();
+    // Mid-way: a child woke (its `nap` is stored) and runs `finish` on some worker.
+    const inFlight = await until(async () => {
+      const done = new Set(lines().map((l) => `${l.run} ${l.node}`));
+      for (const c of await store.listRuns({ parent: id }))
+        if (c.status === "running" && c.owner && done.has(`${c.id} nap`) && !done.has(`${c.id} finish`))
+          return c;
+      return undefined;
+    });
+    const victim = first.find((w) => w.pid === inFlight.owner!.pid)!;
+    expect(victim).toBeDefined();
+    const before = lines();
+    const killedAt = Date.now();
+    victim.proc.kill("SIGKILL");
+    await victim.exited;
+    const replacement = await spawnWorker();
+    const parent = await ended(id);
+    const recoveredMs = Date.now() - killedAt;
+    expect(parent.status).toBe("completed");
+    const children = await store.listRuns({ parent: id });
+    expect(children).toHaveLength(6);
+    expect(children.map((c) => c.status)).toEqual(Array(6).fill("completed"));
+    expect(stateOf<{ gathered: string }>(id, FANOUT).gathered).toBe("6/6");
+    // Every node ran; none that finished before the kill ran again; a second run of a node is only
+    // one the victim had in flight (it wrote its line and died before storing the node's end).
+    const all = lines();
+    const ran = counts(all);
+    const keys = [
+      ...children.flatMap((c) => CHILD_NODES.map((n) => `${c.id} ${n}`)),
+      ...[0, 1, 2, 3, 4, 5].map((i) => `${id} one:${i}`),
+      `${id} gather`,
+    ];
+    for (const k of keys) expect(ran.get(k), k).toBeGreaterThanOrEqual(1);
+    const finishedBefore = new Set(before.map((l) => `${l.run} ${l.node}`));
+    const again = all.slice(before.length).filter((l) => finishedBefore.has(`${l.run} ${l.node}`));
+    for (const l of again) {
+      const earlier = before.filter((b) => b.run === l.run && b.node === l.node);
+      expect(
+        earlier.every((b) => b.pid === victim.pid),
+        `${l.run} ${l.node} ran again after it finished elsewhere`,
+      ).toBe(true);
+    }
+    for (const [k, n] of ran) {
+      if (n === 1) continue;
+      const extra = all.filter((l) => `${l.run} ${l.node}` === k);
+      expect(extra.filter((l) => l.pid !== victim.pid).length, `${k} ran twice on live workers`).toBe(1);
+    }
+    // The child the victim had in flight was finished by a live worker.
+    const finisher = all.find((l) => l.run === inFlight.id && l.node === "finish")!;
+    expect(finisher.pid).not.toBe(victim.pid);
+    expect([first.find((w) => w !== victim)!.pid, replacement.pid]).toContain(finisher.pid);
+    // Taken over by a live worker as a run of its own (a child of a submitted run is claimable once
+    // its lease ends), or driven by its parent's task when that woke first; never by the victim.
+    const takeover = events.find(
+      (e) => e.type === "run_claimed" && e.runId === inFlight.id && e.at > killedAt,
+    );
+    expect(takeover?.pid).not.toBe(victim.pid);
+    console.info(
+      `child runs, SIGKILL: ${takeover ? "taken over" : "driven by its parent"}, parent done ${recoveredMs} ms after the kill; ${again.length} nodes ran again ` +
+        `(in flight on the victim: ${again.map((l) => `${l.run.slice(37) || "parent"} ${l.node}`).join(", ") || "none"}); ` +
+        `child ${inFlight.id.slice(-7)} finished by ${finisher.pid === replacement.pid ? "the replacement" : "the other first worker"}`,
+    );
+  }, 45_000);
+
+  it("runs a subgraph node whose inner run sleeps: its run, <workflow>/<node>, is claimed by a worker when due", async () => {
+    fresh();
+    await Promise.all([spawnWorker(), spawnWorker()]);
+    const id = baton("submit", SUBFLOW, "--input", '{"topic":"owls","napMs":300}').trim();
+    const run = await ended(id);
+    expect(run.status).toBe("completed");
+    const [sub] = await store.listRuns({ parent: id });
+    expect(sub).toMatchObject({
+      graph: "subgraph-nap-flow/inner",
+      status: "completed",
+      parent: { runId: id, taskId: "inner", kind: "subgraph" },
+    });
+    const state = stateOf<{ notes: string[] }>(id, SUBFLOW);
+    expect(state.notes).toEqual(["before", "napped on owls", "after"]);
+    const ran = counts(lines());
+    expect([ran.get(`${id} before`), ran.get(`${sub!.id} nap`), ran.get(`${id} after`)]).toEqual([1, 1, 1]);
+    // The inner run was let go while it slept, and a worker claimed it by its name when it was due.
+    const claim = events.find((e) => e.type === "run_claimed" && e.runId === sub!.id);
+    expect(claim).toMatchObject({ graph: "subgraph-nap-flow/inner" });
+    expect(events.some((e) => e.type === "error")).toBe(false);
+  }, 40_000);
 });

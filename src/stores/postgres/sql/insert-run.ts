@@ -8,6 +8,11 @@ import { type RunRow, runColumns, runFromRow } from "../rows.js";
  * Create the run, or return the one that already has its id: a caller's run id is an idempotency
  * key. `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same id to commit; the row is
  * then read in a second statement, whose fresh snapshot sees it.
+ *
+ * A run is `submitted` (workers' to claim once its lease ends) when it is submitted as `pending`, or
+ * when it is a child run of a submitted run: a child a worker's task started, whose worker died
+ * while it ran, is taken over by any worker, as its parent is, instead of waiting for its parent's
+ * task to look again (see `CHILD_RECHECK_MS`).
  */
 export async function insertRun(
   db: Db,
@@ -22,7 +27,7 @@ export async function insertRun(
      VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, ${NOW_MS}, ${NOW_MS},
         $9, $10, $11, CASE WHEN $9::text IS NULL THEN NULL ELSE statement_timestamp() END,
         statement_timestamp() + $12::float8 * interval '1 millisecond', CASE WHEN $9::text IS NULL THEN 0 ELSE 1 END,
-        $4 = 'pending', $13::jsonb, ${ts("$14")}, $15, $16, $17)
+        $4 = 'pending' OR EXISTS (SELECT 1 FROM ${db.schema}.runs AS p WHERE p.id = $7 AND p.submitted), $13::jsonb, ${ts("$14")}, $15, $16, $17)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${runColumns("r")}`;
   const values: unknown[] = [
