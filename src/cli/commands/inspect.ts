@@ -1,5 +1,7 @@
 import type { RunRecord, RunStatus } from "../../engine/records.js";
 import { readHistory } from "../../engine/run-history.js";
+import { subgraphWorkflow } from "../../engine/subgraph.js";
+import { findWorkflow } from "../../engine/workflow-registry.js";
 import { openRuntime, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
 import { workflowPathFor } from "../../host/workflow-paths.js";
 import { UsageError, wholeNumberOption } from "../exit.js";
@@ -109,24 +111,23 @@ export async function showCommand(
   return withRuntime(options, async (rt) => {
     const run = await rt.store.getRun(runId);
     if (!run) throw new UsageError(`No run with id "${runId}" in ${rt.dbSpec}`);
-    const { graph } = await loadWorkflow(
-      options.workflow ?? workflowPathFor(rt.dbSpec, run.graph) ?? run.graph,
-      rt.ctx,
-    );
+    const graph = await runWorkflow(rt, run, options.workflow);
     const snapshot = await graph.getState(runId);
+    const children = await childRuns(rt, run);
     const history = options.history ? await graph.history(runId) : undefined;
     const tasks = await rt.store.listTasks(runId);
     const events = options.events ? await readHistory(rt.store, run, { limit: 1_000_000 }) : undefined;
     const owner = ownerNote(run);
     if (options.json) {
       process.stdout.write(
-        `${JSON.stringify({ run: { ...runJson(run), ...(owner?.crashed ? { crashed: owner.text } : {}) }, state: snapshot.state, next: snapshot.next, tasks, ...(history ? { history } : {}), ...(events ? { events } : {}) })}\n`,
+        `${JSON.stringify({ run: { ...runJson(run), ...(owner?.crashed ? { crashed: owner.text } : {}) }, state: snapshot.state, next: snapshot.next, tasks, children: children.map(runJson), ...(history ? { history } : {}), ...(events ? { events } : {}) })}\n`,
       );
       return 0;
     }
     const out = [
       `run ${run.id}  ${run.graph}  ${run.status}  step ${run.step}  started ${localTime(run.createdAt)}`,
     ];
+    if (run.parent) out.push(parentLine(run.parent));
     if (owner) out.push(owner.text);
     if (run.error) out.push(`error: ${run.error.message}`);
     for (const i of run.interrupts ?? []) out.push(`waiting: ${i.node} ${JSON.stringify(i.payload)}`);
@@ -142,6 +143,7 @@ export async function showCommand(
     }
     for (const c of await rt.store.listCompensations(runId))
       out.push(`  undo ${c.node.padEnd(26)} ${c.status}${c.error ? `  ${c.error.message}` : ""}`);
+    if (children.length > 0) out.push("children:", indent(childTable(run, children)));
     out.push(`state: ${JSON.stringify(snapshot.state, null, 2)}`);
     for (const e of events ?? []) out.push(`  ${historyLine(e)}`);
     for (const h of history ?? [])
@@ -152,6 +154,72 @@ export async function showCommand(
     return 0;
   });
 }
+
+type Graph = Awaited<ReturnType<typeof loadWorkflow>>["graph"];
+
+/**
+ * The run's workflow: `--workflow`, else the file `baton run` recorded for its name, else a shipped
+ * one; a subgraph node's runs (`<workflow>/<node>`) through the workflow that holds the node.
+ */
+async function workflowFor(rt: Runtime, name: string, explicit?: string): Promise<Graph> {
+  if (explicit) return (await loadWorkflow(explicit, rt.ctx)).graph;
+  const ref = workflowPathFor(rt.dbSpec, name);
+  const slash = name.lastIndexOf("/");
+  if (!ref && slash > 0) {
+    const outer = await workflowFor(rt, name.slice(0, slash)).catch(() => undefined);
+    const inner = outer && subgraphWorkflow(outer, name.slice(slash + 1));
+    if (inner) return inner as Graph;
+  }
+  return (await loadWorkflow(ref ?? name, rt.ctx)).graph;
+}
+
+/**
+ * A run's workflow; for a child run whose workflow is compiled beside its parent's (`ctx.runChild`
+ * with a graph of the parent's file), found once the parent's workflow is loaded.
+ */
+async function runWorkflow(rt: Runtime, run: RunRecord, explicit?: string): Promise<Graph> {
+  try {
+    return await workflowFor(rt, run.graph, explicit);
+  } catch (error) {
+    const parent = !explicit && run.parent?.taskId !== undefined && (await rt.store.getRun(run.parent.runId));
+    if (!parent) throw error;
+    await runWorkflow(rt, parent);
+    const beside = await findWorkflow(rt.store, run.graph);
+    if (!beside) throw error;
+    return beside as Graph;
+  }
+}
+
+/** The runs the run's tasks started (subgraph nodes' runs, `ctx.runChild` runs), oldest first; not its forks. */
+async function childRuns(rt: Runtime, run: RunRecord): Promise<RunRecord[]> {
+  const linked = await rt.store.listRuns({ parent: run.id, limit: 1000 });
+  return linked
+    .filter((r) => r.parent?.runId === run.id && r.parent.taskId !== undefined)
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+}
+
+/** `parent: p1 (subgraph of task review at step 2)`, or `forked from p1 at step 3`. */
+export function parentLine(parent: NonNullable<RunRecord["parent"]>): string {
+  if (parent.taskId === undefined) return `forked from ${parent.runId} at step ${parent.step}`;
+  return `parent: ${parent.runId} (${parent.kind ?? "child"} of task ${parent.taskId} at step ${parent.step})`;
+}
+
+function childTable(run: RunRecord, children: readonly RunRecord[]): string {
+  const rows = children.map((c) => [
+    c.id,
+    c.parent?.kind ?? "child",
+    c.graph,
+    waitStatus(c) ?? c.status,
+    `task ${c.parent?.taskId ?? "?"} at step ${c.parent?.step ?? run.step}`,
+  ]);
+  return table(["RUN ID", "KIND", "WORKFLOW", "STATUS", "STARTED BY"], rows);
+}
+
+const indent = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 
 /** `baton graph`: draw a workflow. */
 export async function graphCommand(
