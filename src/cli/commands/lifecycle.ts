@@ -1,4 +1,5 @@
 import { type Resumable, recoverRuns } from "../../engine/recover.js";
+import { findWorkflow } from "../../engine/workflow-registry.js";
 import { loadWorkflow } from "../../host/load-workflow.js";
 import type { Runtime, RuntimeOptions } from "../../host/runtime.js";
 import { workflowPathFor } from "../../host/workflow-paths.js";
@@ -8,14 +9,13 @@ import { EXIT, UsageError } from "../exit.js";
 import { EXIT_SIGNALLED, stopOnSignals, stoppedLine } from "../stop-signals.js";
 import { listener, type ResumeCommandOptions, report, withRuntime } from "./run.js";
 
-/** The compiled graph a stored run belongs to, or undefined when this folder does not know it. */
-async function workflowOf(rt: Runtime, graph: string, explicit?: string): Promise<Resumable | undefined> {
-  try {
-    return (await loadWorkflow(explicit ?? workflowPathFor(rt.dbSpec, graph) ?? graph, rt.ctx)).graph;
-  } catch (error) {
-    if (explicit) throw error;
-    return undefined;
-  }
+/**
+ * The compiled graph a stored run belongs to, or undefined when this folder does not know it: found
+ * as `baton worker` finds it (files run before, shipped workflows, a subgraph's `<workflow>/<node>`,
+ * a child workflow compiled beside a loaded one).
+ */
+async function workflowOf(rt: Runtime, graph: string): Promise<Resumable | undefined> {
+  return (await findWorkflow(rt.store, graph)) as Resumable | undefined;
 }
 
 /** `baton retry`: run a failed or cancelled run again from its last checkpoint; its history is kept. */
