@@ -12,6 +12,7 @@ import {
   type NestedLayout,
   nestedLayout,
   pathKey,
+  TOGGLE_ROOM,
 } from "../lib/nested-graph.js";
 import { type NodeState, nodeStates, takenEdges } from "../lib/overlay.js";
 import { navigate } from "../router.js";
@@ -243,7 +244,7 @@ function Level(props: {
             data-collapsed={open ? "false" : "true"}
             className="gsub"
           >
-            {open ? <NodeBox {...box} header={BOX_HEADER} /> : <NodeBox {...box} label={`   ${n.id}`} />}
+            {open ? <NodeBox {...box} header={BOX_HEADER} /> : <NodeBox {...box} shift={TOGGLE_ROOM / 2} />}
             <BoxToggle
               x={n.x}
               y={n.y}
@@ -324,8 +325,8 @@ function NodeBox(props: {
   onSelect?: () => void;
   /** An open subgraph box: the name goes in a header strip this tall, not in the middle. */
   header?: number;
-  /** Drawn instead of the id (room for a subgraph's toggle). */
-  label?: string;
+  /** The name this far right of the middle (room for a closed subgraph's toggle). */
+  shift?: number;
 }) {
   const { id, x, y, w, h, state, attempts } = props;
   // A node whose attempt was cancelled has no record, but it did run: the history says so.
@@ -370,8 +371,8 @@ function NodeBox(props: {
           {id.split("/").at(-1)}
         </text>
       ) : (
-        <text x={x + w / 2} y={y + h / 2 + 4} textAnchor="middle">
-          {props.label ?? id.split("/").at(-1)}
+        <text x={x + w / 2 + (props.shift ?? 0)} y={y + h / 2 + 4} textAnchor="middle">
+          {id.split("/").at(-1)}
         </text>
       )}
       {state && state.runs > 1 ? (

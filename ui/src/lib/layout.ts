@@ -65,6 +65,10 @@ export function graphEdges(graph: GraphView, extra: readonly LayoutEdge[] = []):
   return edges;
 }
 
+/** How wide a node is drawn: room for its name. */
+export const nodeWidth = (id: string) =>
+  id === START || id === END ? 64 : Math.max(SIZES.minWidth, Math.round(id.length * SIZES.charWidth + 26));
+
 /** A node drawn bigger than its name needs: an open subgraph node holding its own graph. */
 export type NodeSizes = ReadonlyMap<string, { readonly width: number; readonly height: number }>;
 
@@ -79,11 +83,7 @@ export function layoutGraph(
   const forward = edges.filter((e) => !back.has(e));
   const layer = assignLayers(ids, forward);
   const rows = orderLayers(ids, forward, layer);
-  const width = (id: string) =>
-    sizes.get(id)?.width ??
-    (id === START || id === END
-      ? 64
-      : Math.max(SIZES.minWidth, Math.round(id.length * SIZES.charWidth + 26)));
+  const width = (id: string) => sizes.get(id)?.width ?? nodeWidth(id);
   const height = (id: string) => sizes.get(id)?.height ?? SIZES.nodeHeight;
   const rowWidth = (row: readonly string[]) =>
     row.reduce((sum, id) => sum + width(id), 0) + SIZES.nodeGap * Math.max(0, row.length - 1);

@@ -5,11 +5,14 @@
  * nested history (`/history?nested=1`): each entry's `level` says which subgraph run it is from.
  */
 import type { GraphView, NestedHistoryEvent } from "../../../src/http/api-types.js";
-import { type Layout, type LayoutEdge, layoutGraph } from "./layout.js";
+import { type Layout, type LayoutEdge, layoutGraph, nodeWidth, SIZES } from "./layout.js";
 import type { NodeStatus } from "./overlay.js";
 
 /** The header strip of an open subgraph box (its name and its toggle). */
 export const BOX_HEADER = 28;
+
+/** How much wider a closed subgraph node is than a plain one: room for its toggle. */
+export const TOGGLE_ROOM = 24;
 
 /** A node path (`review/deep`) as one string: the key of a subgraph box or an inner node. */
 export const pathKey = (path: readonly string[]) => path.join("/");
@@ -36,9 +39,17 @@ export function nestedLayout(
     if (node.subgraph && !collapsed.has(pathKey(at)))
       inner.set(node.name, nestedLayout(node.subgraph, collapsed, [], at));
   }
-  const sizes = new Map(
-    [...inner].map(([name, l]) => [name, { width: l.layout.width, height: l.layout.height + BOX_HEADER }]),
-  );
+  const sizes = new Map<string, { width: number; height: number }>();
+  for (const node of graph.nodes) {
+    if (!node.subgraph) continue;
+    const open = inner.get(node.name);
+    sizes.set(
+      node.name,
+      open
+        ? { width: open.layout.width, height: open.layout.height + BOX_HEADER }
+        : { width: nodeWidth(node.name) + TOGGLE_ROOM, height: SIZES.nodeHeight },
+    );
+  }
   return { graph, path, inner, layout: layoutGraph(graph, extra, sizes) };
 }
 

@@ -36,6 +36,19 @@ const rowLabel = (row: RowSeed) => {
   return named ? `${base} · ${named}` : base;
 };
 
+/** As many entries of the nested history as the detail carries of the run's own (5,000), a page at a time. */
+async function nestedHistory(path: string): Promise<NestedHistoryEvent[]> {
+  const events: NestedHistoryEvent[] = [];
+  for (let after: number | null = 0; after !== null && events.length < 5_000; ) {
+    const page: NestedHistoryPage = await api<NestedHistoryPage>(
+      `${path}/history?nested=1&after=${after}&limit=1000`,
+    );
+    events.push(...page.events);
+    after = page.next;
+  }
+  return events;
+}
+
 /** One run: what it did and when, why it failed, what it produced, and what can be done to it. */
 export function RunPage({ runId }: { runId: string }) {
   const path = `/api/runs/${encodeURIComponent(runId)}`;
@@ -57,10 +70,7 @@ export function RunPage({ runId }: { runId: string }) {
   const subgraphs = detail?.children.some((c) => c.kind === "subgraph") ?? false;
   // The history of the run and its subgraph runs, each entry with its level; read again as the run moves.
   const nested = useLoader(
-    () =>
-      subgraphs
-        ? api<NestedHistoryPage>(`${path}/history?nested=1&limit=1000`).then((p) => p.events)
-        : Promise.resolve<readonly NestedHistoryEvent[]>([]),
+    () => (subgraphs ? nestedHistory(path) : Promise.resolve<readonly NestedHistoryEvent[]>([])),
     `${runId}:${subgraphs}`,
     150,
   );
