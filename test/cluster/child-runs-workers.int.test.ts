@@ -171,12 +171,14 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
     fresh();
     const first = await Promise.all([spawnWorker(), spawnWorker()]);
     const id = baton("submit", FANOUT, "--input", '{"count":6,"napMs":300,"finishMs":1500}').trim();
-    // Mid-way: a child woke (its `nap` is stored) and runs `finish` on some worker.
+    // Mid-way: a child woke, its `nap` is stored as done, and it runs `finish` on some worker.
     const inFlight = await until(async () => {
       const done = new Set(lines().map((l) => `${l.run} ${l.node}`));
-      for (const c of await store.listRuns({ parent: id }))
-        if (c.status === "running" && c.owner && done.has(`${c.id} nap`) && !done.has(`${c.id} finish`))
-          return c;
+      for (const c of await store.listRuns({ parent: id })) {
+        if (c.status !== "running" || !c.owner || done.has(`${c.id} finish`)) continue;
+        const tasks = await store.listTasks(c.id);
+        if (tasks.some((t) => t.node === "nap" && t.status === "succeeded")) return c;
+      }
       return undefined;
     });
     const victim = first.find((w) => w.pid === inFlight.owner!.pid)!;
@@ -217,7 +219,8 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
       const extra = all.filter((l) => `${l.run} ${l.node}` === k);
       expect(extra.filter((l) => l.pid !== victim.pid).length, `${k} ran twice on live workers`).toBe(1);
     }
-    // The child the victim had in flight was finished by a live worker.
+    // The child the victim had in flight: its stored `nap` did not run again; a live worker finished it.
+    expect(ran.get(`${inFlight.id} nap`)).toBe(1);
     const finisher = all.find((l) => l.run === inFlight.id && l.node === "finish")!;
     expect(finisher.pid).not.toBe(victim.pid);
     expect([first.find((w) => w !== victim)!.pid, replacement.pid]).toContain(finisher.pid);
