@@ -24,12 +24,15 @@ function deepGraph(store: Store) {
     .compile({ store, name: "deep" });
 }
 
-/** review: START -> draft -> deep (a subgraph) -> check -> END. */
-function reviewGraph(store: Store) {
+/** review: START -> draft -> deep (a subgraph) -> check (asks a person, with `ask`) -> END. */
+function reviewGraph(store: Store, ask: boolean) {
   return new StateGraph(Review)
     .addNode("draft", (s) => ({ notes: `draft of ${s.topic}` }))
     .addNode("deep", deepGraph(store))
-    .addNode("check", () => ({ notes: "checked", verdict: "ok" }))
+    .addNode("check", (s, ctx) => ({
+      notes: "checked",
+      verdict: ask ? ctx.interrupt<string>({ approve: s.notes.at(-1) }) : "ok",
+    }))
     .addEdge(START, "draft")
     .addEdge("draft", "deep")
     .addEdge("deep", "check")
@@ -47,10 +50,10 @@ export function receiptGraph(store: Store) {
 }
 
 /** paper: START -> intro -> review (a subgraph holding the subgraph deep) -> bill (runs receipt as a child) -> END. */
-export function paperGraph(store: Store, receipt = receiptGraph(store)) {
+export function paperGraph(store: Store, receipt = receiptGraph(store), options: { ask?: boolean } = {}) {
   return new StateGraph(Paper)
     .addNode("intro", () => ({ notes: "intro" }))
-    .addNode("review", reviewGraph(store))
+    .addNode("review", reviewGraph(store, options.ask ?? false))
     .addNode("bill", async (s, ctx) => {
       const done = await ctx.runChild(receipt, { topic: s.topic });
       return { receipt: done.receipt };
@@ -59,5 +62,5 @@ export function paperGraph(store: Store, receipt = receiptGraph(store)) {
     .addEdge("intro", "review")
     .addEdge("review", "bill")
     .addEdge("bill", END)
-    .compile({ store, name: "paper" });
+    .compile({ store, name: options.ask ? "paper-ask" : "paper" });
 }

@@ -23,7 +23,11 @@ async function finishedPaper() {
   const receipt = receiptGraph(store);
   const baton = createApp({
     store,
-    workflows: staticWorkflows({ paper: paperGraph(store, receipt), receipt }),
+    workflows: staticWorkflows({
+      paper: paperGraph(store, receipt),
+      "paper-ask": paperGraph(store, receipt, { ask: true }),
+      receipt,
+    }),
     uiDir: false,
     pollMs: 50,
   });
@@ -172,5 +176,47 @@ describe("subgraphs and child runs over HTTP", () => {
     const second = (await api.get("/api/runs/p1/history?nested=1&after=3&limit=3")).body;
     expect(second.events).toEqual(body.events.slice(3, 6));
     expect((await api.get("/api/runs/p1/history?nested=maybe")).status).toBe(400);
+  });
+
+  it("shows a question asked inside a subgraph: the parent paused with it, the inner entries at their level", async () => {
+    const { api } = await finishedPaper();
+    await api.post("/api/runs", { workflow: "paper-ask", runId: "a1", input: { topic: "moths" } });
+    const paused = await until(async () => {
+      const r = await api.get("/api/runs/a1");
+      return r.body.run.status === "interrupted" ? r.body : undefined;
+    });
+    expect(paused.run.interrupts[0]).toMatchObject({
+      node: "review",
+      from: { runId: "a1:review:2:sub", interrupts: [expect.objectContaining({ node: "check" })] },
+    });
+    expect(paused.children).toEqual([
+      expect.objectContaining({ id: "a1:review:2:sub", kind: "subgraph", status: "interrupted" }),
+    ]);
+    const asked = async () =>
+      (
+        (await api.get("/api/runs/a1/history?nested=1&limit=1000")).body.events as Array<{
+          type: string;
+          level: string[];
+          node?: string;
+          by?: { via: string };
+        }>
+      ).filter((e) => e.type === "interrupt_asked" || e.type === "interrupt_answered");
+    expect((await asked()).map((e) => [e.type, e.level.join("/"), e.node])).toEqual([
+      ["interrupt_asked", "review", "check"],
+      ["interrupt_asked", "", "review"],
+    ]);
+
+    await api.post("/api/runs/a1/resume", { value: "fine", by: "dana" });
+    const done = await until(async () => {
+      const r = await api.get("/api/runs/a1");
+      return r.body.run.status === "completed" ? r.body : undefined;
+    });
+    expect(done.state.verdict).toBe("fine");
+    // The answer goes to the parent, which passes it on: both levels record it.
+    const answered = (await asked()).filter((e) => e.type === "interrupt_answered");
+    expect(answered.map((e) => [e.level.join("/"), e.by?.via])).toEqual([
+      ["", "api"],
+      ["review", "parent"],
+    ]);
   });
 });
