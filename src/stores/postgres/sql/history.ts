@@ -22,11 +22,12 @@ interface HistoryRow {
 }
 
 export async function listHistory(db: Db, runId: string, page: HistoryPage = {}): Promise<HistoryEvent[]> {
+  // Ordered by the column, not by the `seq` text it is read as (which would put 10 before 9).
   const rows = await query<HistoryRow>(
     db.pool,
     "listHistory",
-    `SELECT seq::text AS seq, ${ms("at", "at")}, type, data::text AS data FROM ${db.schema}.history
-     WHERE run_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    `SELECT h.seq::text AS seq, ${ms("h.at", "at")}, h.type, h.data::text AS data FROM ${db.schema}.history AS h
+     WHERE h.run_id = $1 AND h.seq > $2 ORDER BY h.seq LIMIT $3`,
     [runId, page.after ?? 0, page.limit ?? 1000],
   );
   return rows.map(
