@@ -115,3 +115,17 @@ export function subgraphWorkflow(parent: object, node: string): object | undefin
   if (!engine || !sub) return undefined;
   return childGraphOf(sub.graph)!.boundTo(childGraphOf(parent)!.store, `${engine.name}/${node}`).graph;
 }
+
+/**
+ * A subgraph's workflow by its name `<workflow>/<node>` (nested ones too), through `find` for the
+ * workflow holding the node; undefined for any other name, or a node that is no subgraph.
+ */
+export async function subgraphByName<T>(
+  name: string,
+  find: (name: string) => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const slash = name.lastIndexOf("/");
+  if (slash <= 0) return undefined;
+  const outer = await find(name.slice(0, slash));
+  return outer ? (subgraphWorkflow(outer as object, name.slice(slash + 1)) as T | undefined) : undefined;
+}

@@ -1,5 +1,5 @@
 import type { Workflow, WorkflowSource } from "../cluster/workflow.js";
-import { subgraphWorkflow } from "../engine/subgraph.js";
+import { subgraphByName } from "../engine/subgraph.js";
 import { knownWorkflow, provideWorkflows } from "../engine/workflow-registry.js";
 import type { WorkflowContext } from "../workflows/types.js";
 import { loadWorkflow } from "./load-workflow.js";
@@ -25,16 +25,11 @@ export async function workflowSource(
     // Compiled already with this store (a child workflow the loaded file compiles beside its own).
     const known = knownWorkflow(ctx.store, name);
     if (!found && known) found = Promise.resolve(known as Workflow);
-    const slash = name.lastIndexOf("/");
-    if (!found && slash > 0) {
+    if (!found && name.lastIndexOf("/") > 0) {
       // A subgraph node's runs: `<workflow>/<node>`, found through the workflow that holds the node.
-      found = source(name.slice(0, slash)).then((parent) => {
-        const inner = subgraphWorkflow(parent, name.slice(slash + 1));
-        if (!inner)
-          throw new UsageError(
-            `Workflow "${name.slice(0, slash)}" has no subgraph node "${name.slice(slash + 1)}"`,
-          );
-        return inner as Workflow;
+      found = subgraphByName(name, source).then((inner) => {
+        if (!inner) throw new UsageError(`No workflow has the subgraph "${name}" (<workflow>/<node>)`);
+        return inner;
       });
       found.catch(() => byName.delete(name));
       byName.set(name, found);

@@ -1,6 +1,6 @@
 import type { RunRecord } from "../engine/records.js";
 import type { Store } from "../engine/store.js";
-import { subgraphWorkflow } from "../engine/subgraph.js";
+import { subgraphByName } from "../engine/subgraph.js";
 import { loadWorkflow } from "../host/load-workflow.js";
 import { workflowPathFor } from "../host/workflow-paths.js";
 import { shippedWorkflow, shippedWorkflowNames } from "../workflows/index.js";
@@ -75,14 +75,7 @@ export function runtimeWorkflows(rt: { ctx: WorkflowContext; dbSpec: string; sto
 export function withSubgraphs(
   load: (name: string) => Promise<AnyCompiledGraph | undefined>,
 ): (name: string) => Promise<AnyCompiledGraph | undefined> {
-  const find = async (name: string): Promise<AnyCompiledGraph | undefined> => {
-    const found = await load(name);
-    const slash = name.lastIndexOf("/");
-    if (found || slash <= 0) return found;
-    const outer = await find(name.slice(0, slash));
-    return outer
-      ? (subgraphWorkflow(outer, name.slice(slash + 1)) as AnyCompiledGraph | undefined)
-      : undefined;
-  };
+  const find = async (name: string): Promise<AnyCompiledGraph | undefined> =>
+    (await load(name)) ?? subgraphByName(name, find);
   return find;
 }

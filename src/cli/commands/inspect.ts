@@ -1,6 +1,6 @@
 import type { RunRecord, RunStatus } from "../../engine/records.js";
 import { readHistory } from "../../engine/run-history.js";
-import { subgraphWorkflow } from "../../engine/subgraph.js";
+import { subgraphByName } from "../../engine/subgraph.js";
 import { findWorkflow } from "../../engine/workflow-registry.js";
 import { openRuntime, type Runtime, type RuntimeOptions } from "../../host/runtime.js";
 import { workflowPathFor } from "../../host/workflow-paths.js";
@@ -164,13 +164,10 @@ type Graph = Awaited<ReturnType<typeof loadWorkflow>>["graph"];
 async function workflowFor(rt: Runtime, name: string, explicit?: string): Promise<Graph> {
   if (explicit) return (await loadWorkflow(explicit, rt.ctx)).graph;
   const ref = workflowPathFor(rt.dbSpec, name);
-  const slash = name.lastIndexOf("/");
-  if (!ref && slash > 0) {
-    const outer = await workflowFor(rt, name.slice(0, slash)).catch(() => undefined);
-    const inner = outer && subgraphWorkflow(outer, name.slice(slash + 1));
-    if (inner) return inner as Graph;
-  }
-  return (await loadWorkflow(ref ?? name, rt.ctx)).graph;
+  const inner = ref
+    ? undefined
+    : await subgraphByName(name, (outer) => workflowFor(rt, outer).catch(() => undefined));
+  return inner ?? (await loadWorkflow(ref ?? name, rt.ctx)).graph;
 }
 
 /**
