@@ -72,7 +72,8 @@ export interface ChildCall {
   readonly kind: "subgraph" | "child";
   readonly entry: ChildEntry;
   readonly hold: number;
-  readonly onCreated: () => Promise<void>;
+  /** The child was made: note it in the parent's history, at `at` (a moment before the child's creation). */
+  readonly onCreated: (at: number) => Promise<void>;
   /**
    * A subgraph's child stopped for an answer: return the parent's answer to pass on, or throw (an
    * `InterruptSignal` pauses the parent with the child's question). Without it, the parent waits.
@@ -97,6 +98,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
   // Whether this call drove the child (made it, or resumed it): a failure it saw happen is final
   // for this attempt; a child it found failed already is retried (a later attempt, a `retry`).
   let drove = false;
+  const startedAt = call.now();
   let result = await graph.start(call.input, {
     runId: entry.runId,
     link: { runId: call.runId, step: call.step, taskId: call.taskId, kind: call.kind },
@@ -104,7 +106,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     hold: call.hold,
     onCreated: () => {
       drove = true;
-      return call.onCreated();
+      return call.onCreated(startedAt);
     },
   });
   for (;;) {

@@ -188,11 +188,11 @@ export class DurableCalls {
       entry: kept,
       // A worker lets go of a sleeping child (any worker wakes it); elsewhere it is waited for here.
       hold: store.workers ? 0 : (env.childHold ?? (store.local ? Number.POSITIVE_INFINITY : CHILD_HOLD_MS)),
-      onCreated: () =>
+      onCreated: (at) =>
         store.appendHistory([
           {
             runId: env.runId,
-            at: env.now(),
+            at,
             type: "child_started",
             step: env.step,
             taskId: task.id,
