@@ -10,6 +10,7 @@ export type {
 } from "./cluster/index.js";
 export { clusterWorker, fencedStore, LeaseLostError } from "./cluster/index.js";
 export type { BreakpointOptions, Breakpoints } from "./engine/breakpoints.js";
+export { ChildRunFailedError } from "./engine/child-runs.js";
 export type {
   CancelOptions,
   CompiledGraph,
@@ -21,7 +22,6 @@ export type {
   RunSnapshot,
   UpdateStateOptions,
 } from "./engine/compiled.js";
-export { ChildRunFailedError } from "./engine/child-runs.js";
 export { RunFailedError } from "./engine/compiled.js";
 export { setDefaultStoreProvider } from "./engine/default-store.js";
 export type { EventListener, EventOf, RunEvent, RunEventType } from "./engine/events.js";
