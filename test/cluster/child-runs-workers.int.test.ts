@@ -88,7 +88,7 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
       env: cleanEnv({ LEDGER_FILE: ledger }),
       encoding: "utf8",
     });
-  const spawnWorker = async () => {
+  const spawnWorker = async (concurrency = 3) => {
     const w = startWorker(
       [
         "--db",
@@ -101,7 +101,7 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
         "--poll-ms",
         "100",
         "--concurrency",
-        "3",
+        String(concurrency),
         "--grace-ms",
         "0",
       ],
@@ -133,9 +133,11 @@ describePg("child runs across baton workers (PostgreSQL)", () => {
 
   it("fans six children out over two workers: each child is claimed when due by whichever is free", async () => {
     fresh();
-    const workers = await Promise.all([spawnWorker(), spawnWorker()]);
+    // One run at a time each, and a child's `finish` waits until children napped on two workers:
+    // the first woken child keeps its worker busy, so another child can only wake on the other.
+    const workers = await Promise.all([spawnWorker(1), spawnWorker(1)]);
     const t0 = Date.now();
-    const id = baton("submit", FANOUT, "--input", '{"count":6,"napMs":300}').trim();
+    const id = baton("submit", FANOUT, "--input", '{"count":6,"napMs":300,"spread":2}').trim();
     const parent = await ended(id);
     const took = Date.now() - t0;
     expect(parent.status).toBe("completed");
