@@ -64,6 +64,7 @@ export function clusterWorker(o: ClusterWorkerOptions): ClusterWorker {
   const base = { store, workflowStore: o.workflowStore, workerId: id, workflow: o.workflow, emit };
   const runCtx = {
     ...base,
+    leaseMs,
     ...(o.onRunEvent ? { onRunEvent: o.onRunEvent } : {}),
     distribute: {
       store,

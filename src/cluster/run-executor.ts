@@ -19,6 +19,8 @@ export interface RunContext {
   readonly distribute: DistributeContext;
   readonly onRunEvent?: EventListener;
   readonly emit: (event: WorkerEventInput) => void;
+  /** The worker's lease length (`--lease-ms`): the child runs its runs start are leased as long. */
+  readonly leaseMs?: number;
 }
 
 /** Errors that no worker can get past: the run fails with them instead of being claimed forever. */
@@ -92,6 +94,7 @@ async function drive(
     signal,
     ownedBy: ctx.workerId,
     actor: { via: "worker", who: ctx.workerId },
+    ...(ctx.leaseMs !== undefined ? { leaseMs: ctx.leaseMs } : {}),
     // A run that sleeps is let go at once: whichever worker finds it due continues it.
     hold: 0,
     stepRunner: distributedSteps(ctx.distribute, fence, steps),

@@ -33,6 +33,8 @@ export interface ChildStart {
   readonly signal: AbortSignal;
   /** How long the child is waited for here when it sleeps (see `RunOptions.hold`). */
   readonly hold: number;
+  /** Its lease's length (its parent's); default: as for any run. */
+  readonly leaseMs?: number;
   /** Called once the child run exists (not when it existed already), to note it in the parent's history. */
   readonly onCreated: () => Promise<void>;
 }
@@ -72,6 +74,7 @@ export interface ChildCall {
   readonly kind: "subgraph" | "child";
   readonly entry: ChildEntry;
   readonly hold: number;
+  readonly leaseMs?: number;
   /** The child was made: note it in the parent's history, at `at` (a moment before the child's creation). */
   readonly onCreated: (at: number) => Promise<void>;
   /**
@@ -94,6 +97,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     signal: call.signal,
     hold: call.hold,
     actor: { via: "parent", who: call.runId },
+    ...(call.leaseMs !== undefined ? { leaseMs: call.leaseMs } : {}),
   };
   // Whether this call drove the child (made it, or resumed it): a failure it saw happen is final
   // for this attempt; a child it found failed already is retried (a later attempt, a `retry`).
@@ -104,6 +108,7 @@ export async function awaitChild(call: ChildCall): Promise<RunResult<unknown>> {
     link: { runId: call.runId, step: call.step, taskId: call.taskId, kind: call.kind },
     signal: call.signal,
     hold: call.hold,
+    ...(call.leaseMs !== undefined ? { leaseMs: call.leaseMs } : {}),
     onCreated: () => {
       drove = true;
       return call.onCreated(startedAt);

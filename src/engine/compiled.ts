@@ -319,6 +319,8 @@ export function createCompiledGraph<C extends ChannelMap>(
     try {
       if (pos instanceof Error) throw pos;
       pos.childHold = opts.childHold ?? holdMsOf(opts);
+      // A child run is leased as long as its parent (a worker's `--lease-ms`).
+      if (opts.lease) pos.childLeaseMs = opts.lease.leaseMs;
       outcome = await drive(engine, store, runId, pos, emit, controller.signal, opts.stepRunner);
     } catch (error) {
       outcome = {
@@ -832,7 +834,13 @@ export function createCompiledGraph<C extends ChannelMap>(
     start: (input, c) =>
       start(
         input as UpdateOf<C>,
-        { runId: c.runId, signal: c.signal, hold: c.hold, actor: { via: "parent", who: c.link.runId } },
+        {
+          runId: c.runId,
+          signal: c.signal,
+          hold: c.hold,
+          actor: { via: "parent", who: c.link.runId },
+          ...(c.leaseMs !== undefined ? { leaseMs: c.leaseMs } : {}),
+        },
         c,
       ),
     resume: async (runId, value, opts) => hold(await resumeOnce(runId, value, opts, true), opts),

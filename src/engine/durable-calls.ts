@@ -24,6 +24,7 @@ export interface CallEnv {
   readonly step: number;
   readonly store: Store | undefined;
   readonly childHold?: number;
+  readonly childLeaseMs?: number;
   now(): number;
 }
 
@@ -188,6 +189,7 @@ export class DurableCalls {
       entry: kept,
       // A worker lets go of a sleeping child (any worker wakes it); elsewhere it is waited for here.
       hold: store.workers ? 0 : (env.childHold ?? (store.local ? Number.POSITIVE_INFINITY : CHILD_HOLD_MS)),
+      ...(env.childLeaseMs !== undefined ? { leaseMs: env.childLeaseMs } : {}),
       onCreated: (at) =>
         store.appendHistory([
           {

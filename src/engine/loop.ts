@@ -41,6 +41,8 @@ export interface Position {
   breaks?: Breakpoints;
   /** How long a child run a task starts is waited for here when it sleeps or waits (its caller's `hold`). */
   childHold?: number;
+  /** How long the lease of a child run a task starts lasts unless renewed (its parent's). */
+  childLeaseMs?: number;
 }
 
 export interface RunOutcome {
@@ -323,5 +325,6 @@ function taskEnv(
     nextSeq: () => ++pos.seq,
     now: engine.now,
     ...(pos.childHold !== undefined ? { childHold: pos.childHold } : {}),
+    ...(pos.childLeaseMs !== undefined ? { childLeaseMs: pos.childLeaseMs } : {}),
   };
 }

@@ -32,6 +32,8 @@ export interface TaskEnv {
   readonly errorKey: string | undefined;
   /** How long a child run is waited for here when it sleeps or waits (default: as `hold` would). */
   readonly childHold?: number;
+  /** The lease length of a child run (default: as for any run). */
+  readonly childLeaseMs?: number;
   nextSeq(): number;
   now(): number;
 }

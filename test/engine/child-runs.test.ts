@@ -261,6 +261,27 @@ describe.each(stores)("ctx.runChild (%s)", (_name, makeStore) => {
     expect((await store.getRun("cl1:buy:1:0"))?.status).toBe("cancelled");
   });
 
+  it("leases a child as long as its parent (a worker's --lease-ms), not the default 30 s", async () => {
+    const store = makeStore();
+    const child = new StateGraph(Order)
+      .addNode("hang", (_s, ctx) => untilAborted(ctx.signal))
+      .addEdge(START, "hang")
+      .addEdge("hang", END)
+      .compile({ store, name: "hangs-leased" });
+    const graph = new StateGraph(Parent)
+      .addNode("buy", async (_s, ctx) => ({ receipts: (await ctx.runChild(child, {})).log }))
+      .addEdge(START, "buy")
+      .addEdge("buy", END)
+      .compile({ store, name: "leases" });
+    const running = graph.run({}, { runId: "l1", leaseMs: 4_000 });
+    await until(async () => (await store.getRun("l1:buy:1:0"))?.status === "running");
+    const owner = (await store.getRun("l1:buy:1:0"))?.owner;
+    expect(owner!.expiresAt - Date.now()).toBeLessThanOrEqual(4_000);
+    expect(owner!.expiresAt - Date.now()).toBeGreaterThan(1_000);
+    await graph.cancel("l1");
+    expect((await running).status).toBe("cancelled");
+  });
+
   it("refuses a runId that is not a non-empty string", async () => {
     const store = makeStore();
     const child = charge(store, []);
