@@ -809,17 +809,19 @@ export function createCompiledGraph<C extends ChannelMap>(
     const run = await s.getRun(runId);
     // A child that failed undid its own steps; one compensated already has nothing left to undo.
     if (!run || (run.status !== "completed" && run.status !== "compensation_failed")) return;
-    const records = await s.listTasks(runId);
-    const undoable = records.filter(
-      (r) => r.status === "succeeded" && engine.spec.nodes.get(r.node)?.options.compensate,
-    );
-    const state = stateAt(definition, tasksByStep(records), run.step);
+    // Where the run stands says what it can undo and its final state, as for any run that compensates.
+    const { undoable, state } = await loadPosition(engine, s, run);
     const result = await compensate(engine, s, runId, undoable, state, undefined, signal);
     if (result.status === "stopped")
       throw new BatonError("RUN_STATE", `Undoing the steps of run ${runId} was stopped`, { runId });
-    await s.appendHistory(endingOf(run));
-    await s.updateRun(runId, { status: result.status, ...(result.error ? { error: result.error } : {}) });
-    if (result.error) throw new BatonError("COMPENSATION_FAILED", result.error.message, { runId });
+    const { status, error } = result;
+    // Its ending so far, then the new one: one commit where the store allows.
+    await writeInOrder(
+      s,
+      (st) => st.appendHistory(endingOf(run)),
+      (st) => st.updateRun(runId, { status, ...(error ? { error } : {}) }),
+    );
+    if (error) throw new BatonError("COMPENSATION_FAILED", error.message, { runId });
   }
 
   const rebound = new Map<Store | undefined, Map<string, ChildGraph>>();

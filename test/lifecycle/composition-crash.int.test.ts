@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { RunRecord } from "../../src/engine/records.js";
+import type { Store } from "../../src/engine/store.js";
 import { openSqliteStore } from "../../src/stores/sqlite/index.js";
 import { REPO, spawnBaton } from "../cli/helpers.js";
 
@@ -44,14 +45,17 @@ async function until<T>(probe: () => T | undefined | false | Promise<T | undefin
   }
 }
 
-async function readRun(db: string, runId: string): Promise<RunRecord | undefined> {
+/** Look at the SQLite file through a store opened for the look. */
+async function look<T>(db: string, read: (store: Store) => Promise<T>): Promise<T> {
   const store = openSqliteStore(db);
   try {
-    return await store.getRun(runId);
+    return await read(store);
   } finally {
     await store.close();
   }
 }
+const readRun = (db: string, runId: string): Promise<RunRecord | undefined> =>
+  look(db, (s) => s.getRun(runId));
 
 async function crashAt(node: "slow" | "hold") {
   const cwd = mkdtempSync(join(dir, `${node}-`));
@@ -92,16 +96,11 @@ describe("subgraphs and child runs, SIGKILLed mid-way (SQLite, real processes)",
       finish: 1,
     });
     expect((await readRun(db, "c1:review:2:sub"))?.status).toBe("completed");
-    const store = openSqliteStore(db);
-    try {
-      const children = await store.listRuns({ parent: "c1" });
-      expect(children.map((c) => `${c.graph}:${c.status}`).sort()).toEqual([
-        "composition-child:completed",
-        "composition-flow/review:completed",
-      ]);
-    } finally {
-      await store.close();
-    }
+    const children = await look(db, (s) => s.listRuns({ parent: "c1" }));
+    expect(children.map((c) => `${c.graph}:${c.status}`).sort()).toEqual([
+      "composition-child:completed",
+      "composition-flow/review:completed",
+    ]);
   });
 
   it("a crash inside a child run resumes the child: its parent gets its result, nothing finished runs again", async () => {
@@ -127,12 +126,8 @@ describe("subgraphs and child runs, SIGKILLed mid-way (SQLite, real processes)",
       status: "completed",
       parent: { runId: "c1", kind: "child", taskId: "ship" },
     });
-    const store = openSqliteStore(db);
-    try {
-      const ship = (await store.listTasks("c1")).find((t) => t.node === "ship" && t.status === "succeeded");
-      expect(ship?.writes).toEqual([["shipped", "packed owls, held, labelled"]]);
-    } finally {
-      await store.close();
-    }
+    const tasks = await look(db, (s) => s.listTasks("c1"));
+    const ship = tasks.find((t) => t.node === "ship" && t.status === "succeeded");
+    expect(ship?.writes).toEqual([["shipped", "packed owls, held, labelled"]]);
   });
 });
